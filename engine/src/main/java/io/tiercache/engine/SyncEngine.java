@@ -1,0 +1,898 @@
+package io.tiercache.engine;
+
+import io.tiercache.engine.internal.CircuitBreaker;
+import io.tiercache.engine.internal.HybridLogicalClock;
+import io.tiercache.engine.internal.IdOrder;
+import io.tiercache.engine.internal.PendingWrite;
+import io.tiercache.engine.internal.WriteBehind;
+import io.tiercache.engine.memory.MemoryTier;
+import io.tiercache.engine.sql.SqlTier;
+import io.tiercache.engine.sql.SqlTiers;
+import io.tiercache.engine.tier.ItemTier;
+import io.tiercache.engine.tier.TierAccessException;
+import io.tiercache.engine.tier.TierWrite;
+import io.tiercache.engine.wal.LocalWal;
+import io.tiercache.engine.wal.WalEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The tiered sync engine: items live in L1 memory, are written behind in batches to the shared tiers, and are read
+ * back through the tiers fastest first, promoting what lower tiers return.
+ *
+ * <pre>{@code
+ * try (SyncEngine engine = SyncEngine.start(SyncEngineConfig.builder().dataDir(Path.of("data")).build())) {
+ *     engine.submit("users/42", "{\"name\":\"Ada\"}".getBytes(UTF_8)).join();
+ *     SyncItem item = engine.get("users/42").orElseThrow();
+ *     List<SyncItem> users = engine.scanPrefix("users/", 100);
+ * }
+ * }</pre>
+ *
+ * <p>Every operation is safe from many threads. Writes return a future that completes at the write's
+ * {@link Durability}; reads block. Operations before {@link #start()} or after {@link #shutdown()} throw
+ * {@link IllegalStateException}.
+ */
+public final class SyncEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
+    private static final int LOCK_STRIPES = 1024;
+    private static final int PAGE = 1000;
+
+    private final SyncEngineConfig config;
+    private final TimeSource time;
+    private final HybridLogicalClock clock;
+    private final MemoryTier l1;
+    private final CircuitBreaker l3Breaker;
+    private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
+    private final List<EngineStateListener> listeners = new CopyOnWriteArrayList<>();
+    private final LongAdder l1Hits = new LongAdder();
+    private final LongAdder l3Hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private volatile EngineState state = EngineState.CREATED;
+    private SqlTier l3;
+    private LocalWal wal;
+    private WriteBehind writeBehind;
+
+    private SyncEngine(SyncEngineConfig config) {
+        this.config = config;
+        this.time = config.timeSource();
+        this.clock = new HybridLogicalClock(time);
+        this.l1 = new MemoryTier(config.l1MaxBytes(), time);
+        this.l3Breaker = new CircuitBreaker("L3", time, 1, config.sqlRetryBackoffMs(), 30_000);
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    /** A new engine in state {@link EngineState#CREATED}; nothing is opened until {@link #start()}. */
+    public static SyncEngine create(SyncEngineConfig config) {
+        return new SyncEngine(config);
+    }
+
+    /** Creates and starts an engine. */
+    public static SyncEngine start(SyncEngineConfig config) {
+        SyncEngine engine = create(config);
+        engine.start();
+        return engine;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Opens the tiers in the order that loses nothing: the local WAL, then L3, then replays the WAL into L3, then
+     * starts the flusher. An unreachable L3 does not fail the start: the engine runs degraded, journaling writes.
+     */
+    public synchronized void start() {
+        if (state != EngineState.CREATED) {
+            throw new IllegalStateException("start() called on an engine in state " + state
+                    + "; an engine starts once (create a new one to restart)");
+        }
+        transition(EngineState.STARTING);
+        try {
+            if (config.sqlEnabled()) {
+                wal = LocalWal.open(config.walPath());
+                l3 = openL3();
+            }
+            writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker);
+            if (l3 != null) {
+                writeBehind.drainWalNow();
+            }
+            writeBehind.start();
+        } catch (RuntimeException e) {
+            closeTiers();
+            transition(EngineState.STOPPED);
+            throw e;
+        }
+        LOG.info("tiercache engine ready: L1 {} bytes{}{}", config.l1MaxBytes(),
+                l3 != null ? ", L3 " + l3.describe() : ", no L3", wal != null && wal.depth() > 0
+                        ? ", " + wal.depth() + " writes waiting in the WAL" : "");
+        transition(EngineState.READY);
+    }
+
+    private SqlTier openL3() {
+        try {
+            return SqlTiers.open(config);
+        } catch (TierAccessException e) {
+            throw new IllegalStateException("cannot open L3 at " + config.sqlUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Flushes every queued write to L3 (or the WAL), then closes all tiers. Calling it again does nothing. */
+    public void shutdown() {
+        synchronized (this) {
+            if (state == EngineState.CREATED) {
+                throw new IllegalStateException("shutdown() called on an engine that was never started");
+            }
+            if (state != EngineState.READY) {
+                return;
+            }
+            transition(EngineState.SHUTTING_DOWN);
+        }
+        try {
+            writeBehind.stop();
+        } finally {
+            closeTiers();
+            transition(EngineState.STOPPED);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state != EngineState.CREATED) {
+            shutdown();
+        }
+    }
+
+    public EngineState state() {
+        return state;
+    }
+
+    public void addStateListener(EngineStateListener listener) {
+        listeners.add(listener);
+    }
+
+    public SyncEngineConfig config() {
+        return config;
+    }
+
+    private void transition(EngineState to) {
+        EngineState from = state;
+        state = to;
+        for (EngineStateListener listener : listeners) {
+            try {
+                listener.onTransition(from, to);
+            } catch (RuntimeException e) {
+                LOG.warn("engine state listener failed on {} -> {}", from, to, e);
+            }
+        }
+    }
+
+    private void closeTiers() {
+        if (wal != null) {
+            wal.close();
+        }
+        if (l3 != null) {
+            l3.close();
+        }
+        l1.close();
+    }
+
+    private void requireReady() {
+        EngineState current = state;
+        if (current != EngineState.READY) {
+            throw new IllegalStateException(switch (current) {
+                case CREATED -> "the engine is not started: call start() first";
+                case STARTING -> "the engine is still starting";
+                default -> "the engine is shut down (state " + current + ")";
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** Stores {@code payload} under {@code id} with default options. */
+    public CompletableFuture<SyncItem> submit(String id, byte[] payload) {
+        return submitWith(id, payload, SubmitOptions.defaults());
+    }
+
+    /** Stores {@code payload} under {@code id}; the future completes at the options' durability. */
+    public CompletableFuture<SyncItem> submitWith(String id, byte[] payload, SubmitOptions options) {
+        requireReady();
+        ItemIds.requireValid(id);
+        requireValidPayload(id, payload);
+        Durability durability = durabilityOf(options);
+        admit(durability);
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            long now = time.currentTimeMillis();
+            long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
+            SyncItem item = SyncItem.create(id, payload, clock.next(), options.state(), expiresAt, now);
+            return store(new TierWrite.Upsert(item), options.sharedTiers(), durability).thenApply(ignored -> item);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stores several items with default options; the future completes when all are stored. */
+    public CompletableFuture<List<SyncItem>> submitMany(Map<String, byte[]> items) {
+        return submitMany(items, SubmitOptions.defaults());
+    }
+
+    public CompletableFuture<List<SyncItem>> submitMany(Map<String, byte[]> items, SubmitOptions options) {
+        requireReady();
+        items.forEach((id, payload) -> {
+            ItemIds.requireValid(id);
+            requireValidPayload(id, payload);
+        });
+        List<CompletableFuture<SyncItem>> futures = new ArrayList<>(items.size());
+        items.forEach((id, payload) -> futures.add(submitWith(id, payload, options)));
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Deletes {@code id} from every tier; the future tells whether it existed. */
+    public CompletableFuture<Boolean> delete(String id) {
+        return delete(id, config.defaultDurability());
+    }
+
+    public CompletableFuture<Boolean> delete(String id, Durability durability) {
+        requireReady();
+        ItemIds.requireValid(id);
+        requireSupported(durability);
+        admit(durability);
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            boolean existed = read(id, false).isPresent();
+            return store(new TierWrite.Delete(id, clock.next()), EnumSet.of(Tier.L2, Tier.L3), durability)
+                    .thenApply(ignored -> existed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes every id given; the future holds how many existed. */
+    public CompletableFuture<Integer> deleteMany(Collection<String> ids) {
+        requireReady();
+        ids.forEach(ItemIds::requireValid);
+        List<CompletableFuture<Boolean>> futures = new ArrayList<>(ids.size());
+        for (String id : new LinkedHashSet<>(ids)) {
+            futures.add(delete(id));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+                .thenApply(ignored -> (int) futures.stream().filter(CompletableFuture::join).count());
+    }
+
+    /** Re-tags an item with {@code newState} (a new version, same payload); false if the item does not exist. */
+    public CompletableFuture<Boolean> setState(String id, String newState) {
+        requireReady();
+        ItemIds.requireValid(id);
+        SyncItem.requireValidState(newState);
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            Optional<SyncItem> current = read(id, false);
+            if (current.isEmpty()) {
+                return CompletableFuture.completedFuture(false);
+            }
+            Durability durability = config.defaultDurability();
+            admit(durability);
+            SyncItem item = current.get().withMetadata(clock.next(), newState, current.get().expiresAt(),
+                    time.currentTimeMillis());
+            return store(new TierWrite.Upsert(item), EnumSet.of(Tier.L2, Tier.L3), durability)
+                    .thenApply(ignored -> true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code function} on the current item and applies what it decides, atomically with respect to every other
+     * write to {@code id} through this engine. Blocks until the write is acknowledged at its durability.
+     */
+    public <R> R compute(String id, Function<Optional<SyncItem>, Mutation<R>> function) {
+        requireReady();
+        ItemIds.requireValid(id);
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            Mutation<R> mutation = function.apply(read(id, false));
+            switch (mutation.kind()) {
+                case PUT -> join(submitWith(id, mutation.payload(), mutation.options()));
+                case DELETE -> join(delete(id));
+                case KEEP -> { }
+            }
+            return mutation.result();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stored item, or the one {@code loader} makes, stored atomically if none existed. */
+    public SyncItem getOrInsertWith(String id, Supplier<byte[]> loader) {
+        requireReady();
+        ItemIds.requireValid(id);
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            Optional<SyncItem> current = read(id, false);
+            return current.isPresent() ? current.get() : join(submitWith(id, loader.get(), SubmitOptions.defaults()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes every item whose id starts with {@code prefix} (taken literally); the future holds how many. */
+    public CompletableFuture<Long> deletePrefix(String prefix) {
+        ItemIds.requireValidPrefix(prefix);
+        return deleteAll(after -> idsMerged(item -> item.id().startsWith(prefix),
+                (tier, a, limit, now) -> tier.idsByPrefix(prefix, a, limit, now), after));
+    }
+
+    /** Deletes every item in {@code state}; the future holds how many. */
+    public CompletableFuture<Long> deleteByState(String state) {
+        SyncItem.requireValidState(state);
+        return deleteAll(after -> idsMerged(item -> item.state().equals(state),
+                (tier, a, limit, now) -> tier.idsByState(state, a, limit, now), after));
+    }
+
+    private CompletableFuture<Long> deleteAll(Function<String, List<String>> nextPage) {
+        requireReady();
+        List<CompletableFuture<Boolean>> futures = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<String> ids = nextPage.apply(after);
+            if (ids.isEmpty()) {
+                break;
+            }
+            for (String id : ids) {
+                futures.add(delete(id));
+            }
+            after = ids.get(ids.size() - 1);
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+                .thenApply(ignored -> futures.stream().filter(CompletableFuture::join).count());
+    }
+
+    /** Completes when every write accepted before this call is stored in L3 (or the WAL while L3 is down). */
+    public CompletableFuture<Void> forceFlush() {
+        requireReady();
+        return writeBehind.flushAll();
+    }
+
+    private CompletableFuture<Void> store(TierWrite write, Set<Tier> routing, Durability durability) {
+        l1.apply(write);
+        Set<Tier> targets = EnumSet.noneOf(Tier.class);
+        if (l3 != null && routing.contains(Tier.L3)) {
+            targets.add(Tier.L3);
+        }
+        if (targets.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        PendingWrite pending = new PendingWrite(write, targets, durability);
+        if (durability == Durability.LOCAL_WAL) {
+            pending.journaled(wal.append(write, targets));
+        }
+        writeBehind.enqueue(pending);
+        return switch (durability) {
+            case MEMORY -> CompletableFuture.completedFuture(null);
+            case LOCAL_WAL -> pending.walSeq().thenApply(seq -> null);
+            case DURABLE -> pending.stored();
+        };
+    }
+
+    private Durability durabilityOf(SubmitOptions options) {
+        Durability durability = options.durability() != null ? options.durability() : config.defaultDurability();
+        requireSupported(durability);
+        return durability;
+    }
+
+    private void requireSupported(Durability durability) {
+        if (durability != Durability.MEMORY && !config.sqlEnabled()) {
+            throw new IllegalArgumentException("durability " + durability
+                    + " needs an L3 tier and its local WAL, but this engine runs with sqlEnabled=false");
+        }
+    }
+
+    private void requireValidPayload(String id, byte[] payload) {
+        if (payload == null) {
+            throw new IllegalArgumentException("payload of '" + id + "' must not be null");
+        }
+        if (payload.length > config.maxPayloadBytes()) {
+            throw new IllegalArgumentException("payload of '" + id + "' is " + payload.length
+                    + " bytes, over maxPayloadBytes " + config.maxPayloadBytes());
+        }
+    }
+
+    /** Refuses a write that would overrun memory or the WAL, before it takes any. */
+    private void admit(Durability durability) {
+        double pressure = memoryPressure();
+        if (pressure >= config.backpressureCritical()) {
+            throw new BackpressureException(String.format("memory pressure %.2f is at or above backpressureCritical "
+                            + "%.2f (%d of %d bytes held by unflushed writes); retry once the write-behind queue drains",
+                    pressure, config.backpressureCritical(), writeBehind.pinnedBytes(), config.l1MaxBytes()));
+        }
+        if (wal != null && (durability == Durability.LOCAL_WAL || writeBehind.hasWalBacklog())
+                && wal.depth() >= config.walMaxItems()) {
+            throw new BackpressureException("the local WAL holds " + wal.depth() + " writes, at walMaxItems "
+                    + config.walMaxItems() + "; writes resume as it drains into L3");
+        }
+    }
+
+    private ReentrantLock lockFor(String id) {
+        int h = id.hashCode();
+        return stripes[(h ^ (h >>> 16)) & (LOCK_STRIPES - 1)];
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The item, read through L1, the write-behind queue, then L3 (promoting an L3 hit into L1). */
+    public Optional<SyncItem> get(String id) {
+        requireReady();
+        ItemIds.requireValid(id);
+        return read(id, false);
+    }
+
+    /**
+     * Like {@link #get}, and also re-hashes the copy served: a copy that fails is dropped from L1 and read again from
+     * below; a corrupt ground-truth copy throws {@link CorruptionException}.
+     */
+    public Optional<SyncItem> getVerified(String id) {
+        requireReady();
+        ItemIds.requireValid(id);
+        return read(id, true);
+    }
+
+    /** The stored items among {@code ids}, found with one L3 query for everything L1 does not hold. */
+    public Map<String, SyncItem> getMany(Collection<String> ids) {
+        requireReady();
+        ids.forEach(ItemIds::requireValid);
+        long now = time.currentTimeMillis();
+        Map<String, SyncItem> found = new HashMap<>();
+        List<String> below = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(ids)) {
+            Optional<Optional<SyncItem>> local = readLocal(id, false, now);
+            if (local.isPresent()) {
+                local.get().ifPresent(item -> found.put(id, item));
+            } else {
+                below.add(id);
+            }
+        }
+        if (!below.isEmpty() && l3 != null) {
+            if (writeBehind.hasWalBacklog()) {
+                for (String id : below) {
+                    read(id, false).ifPresent(item -> found.put(id, item));
+                }
+            } else {
+                Map<String, SyncItem> stored;
+                try {
+                    stored = l3.getMany(below);
+                } catch (TierAccessException e) {
+                    throw l3Unavailable("reading " + below.size() + " items", e);
+                }
+                for (SyncItem item : stored.values()) {
+                    servable(item, now).ifPresent(ok -> found.put(ok.id(), ok));
+                }
+                misses.add(below.size() - stored.size());
+            }
+        } else {
+            misses.add(below.size());
+        }
+        return found;
+    }
+
+    public boolean contains(String id) {
+        return get(id).isPresent();
+    }
+
+    /** Whether the stored item has exactly this content hash (for deduplicating replicated changes). */
+    public boolean isCurrent(String id, String contentHash) {
+        return get(id).map(item -> item.contentHash().equals(contentHash)).orElse(false);
+    }
+
+    /** Where the item is: pending in the write-behind queue, stored in some tiers, or missing. */
+    public ItemStatus status(String id) {
+        requireReady();
+        ItemIds.requireValid(id);
+        PendingWrite pending = writeBehind.pending(id);
+        if (pending != null) {
+            return new ItemStatus.Pending(pending.version());
+        }
+        long now = time.currentTimeMillis();
+        boolean inL1 = l1.get(id).filter(item -> !item.isExpiredAt(now)).isPresent();
+        boolean inL3 = false;
+        if (l3 != null) {
+            try {
+                inL3 = l3.get(id).filter(item -> !item.isExpiredAt(now)).isPresent();
+            } catch (TierAccessException e) {
+                throw l3Unavailable("reading the status of '" + id + "'", e);
+            }
+        }
+        return inL1 || inL3 ? new ItemStatus.Synced(inL1, false, inL3) : new ItemStatus.Missing();
+    }
+
+    private Optional<SyncItem> read(String id, boolean verify) {
+        long now = time.currentTimeMillis();
+        Optional<Optional<SyncItem>> local = readLocal(id, verify, now);
+        if (local.isPresent()) {
+            return local.get();
+        }
+        if (l3 == null) {
+            misses.increment();
+            return Optional.empty();
+        }
+        if (writeBehind.hasWalBacklog()) {
+            Optional<WalEntry> journaled = wal.latestFor(id);
+            if (journaled.isPresent()) {
+                return journaled.get().write() instanceof TierWrite.Upsert upsert
+                        ? servable(upsert.item(), now) : Optional.empty();
+            }
+        }
+        Optional<SyncItem> stored;
+        try {
+            stored = l3.get(id);
+        } catch (TierAccessException e) {
+            throw l3Unavailable("reading '" + id + "'", e);
+        }
+        if (stored.isEmpty()) {
+            misses.increment();
+            return Optional.empty();
+        }
+        return servable(stored.get(), now);
+    }
+
+    /**
+     * What memory knows: {@code Optional.of(item or empty)} when L1 or the write-behind queue answers (an empty inner
+     * value is a local delete), {@code Optional.empty()} when a lower tier must be asked.
+     */
+    private Optional<Optional<SyncItem>> readLocal(String id, boolean verify, long now) {
+        Optional<SyncItem> cached = l1.get(id);
+        if (cached.isPresent()) {
+            SyncItem item = cached.get();
+            if (verify && !item.isIntact()) {
+                LOG.warn("L1 copy of '{}' failed its hash check; dropped and read again from below", id);
+                l1.invalidate(id);
+            } else {
+                l1Hits.increment();
+                return Optional.of(item.isExpiredAt(now) ? Optional.empty() : cached);
+            }
+        } else if (l1.hasTombstone(id)) {
+            l1Hits.increment();
+            return Optional.of(Optional.empty());
+        }
+        PendingWrite pending = writeBehind.pending(id);
+        if (pending != null) {
+            l1Hits.increment();
+            if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)) {
+                l1.fill(upsert.item());
+                return Optional.of(Optional.of(upsert.item()));
+            }
+            return Optional.of(Optional.empty());
+        }
+        return Optional.empty();
+    }
+
+    /** Checks a copy read from below before serving it, and promotes it into L1. */
+    private Optional<SyncItem> servable(SyncItem item, long now) {
+        if (!item.isIntact()) {
+            throw new CorruptionException(item.id(), "the stored content hash does not match the payload in L3 ("
+                    + l3.describe() + ", version " + item.version() + ")");
+        }
+        clock.observe(item.version());
+        if (item.isExpiredAt(now)) {
+            misses.increment();
+            return Optional.empty();
+        }
+        l3Hits.increment();
+        l1.fill(item);
+        return Optional.of(item);
+    }
+
+    private TierUnavailableException l3Unavailable(String what, TierAccessException e) {
+        l3Breaker.recordFailure();
+        return new TierUnavailableException(Tier.L3, "L3 is unavailable while " + what + ": " + e.getMessage(), e);
+    }
+
+    // ---------------------------------------------------------------- states and prefixes
+
+    /** Up to {@code limit} items whose id starts with {@code prefix} ({@code %}, {@code _}, {@code \} literal). */
+    public List<SyncItem> scanPrefix(String prefix, int limit) {
+        ItemIds.requireValidPrefix(prefix);
+        return scanMerged(item -> item.id().startsWith(prefix),
+                (tier, after, max, now) -> tier.scanPrefix(prefix, after, max, now), null, limit);
+    }
+
+    /** The page of items with the prefix whose ids sort after {@code afterId}, in id order. */
+    public List<SyncItem> scanPrefix(String prefix, String afterId, int limit) {
+        ItemIds.requireValidPrefix(prefix);
+        return scanMerged(item -> item.id().startsWith(prefix),
+                (tier, after, max, now) -> tier.scanPrefix(prefix, after, max, now), afterId, limit);
+    }
+
+    public long countPrefix(String prefix) {
+        ItemIds.requireValidPrefix(prefix);
+        return countMerged(item -> item.id().startsWith(prefix), (tier, now) -> tier.countPrefix(prefix, now));
+    }
+
+    public List<SyncItem> getByState(String state, int limit) {
+        SyncItem.requireValidState(state);
+        return scanMerged(item -> item.state().equals(state),
+                (tier, after, max, now) -> tier.scanState(state, after, max, now), null, limit);
+    }
+
+    public long countByState(String state) {
+        SyncItem.requireValidState(state);
+        return countMerged(item -> item.state().equals(state), (tier, now) -> tier.countByState(state, now));
+    }
+
+    public List<String> listStateIds(String state, int limit) {
+        SyncItem.requireValidState(state);
+        return idsMerged(item -> item.state().equals(state),
+                (tier, after, max, now) -> tier.idsByState(state, after, max, now), null, limit);
+    }
+
+    @FunctionalInterface
+    private interface PageQuery<T> {
+        List<T> page(ItemTier tier, String afterId, int limit, long now) throws TierAccessException;
+    }
+
+    @FunctionalInterface
+    private interface CountQuery {
+        long count(ItemTier tier, long now) throws TierAccessException;
+    }
+
+    /**
+     * A page from the ground truth with the write-behind queue laid over it: queued writes the tier does not have yet
+     * are added, queued deletes and re-tagged items removed.
+     */
+    private List<SyncItem> scanMerged(Predicate<SyncItem> matches, PageQuery<SyncItem> query, String afterId,
+                                      int limit) {
+        requireReady();
+        requirePositive(limit);
+        long now = time.currentTimeMillis();
+        List<PendingWrite> overlay = overlayAfter(afterId);
+        TreeMap<String, SyncItem> merged = new TreeMap<>(IdOrder.COMPARATOR);
+        for (SyncItem item : queryGroundTruth(query, afterId, limit + overlay.size(), now)) {
+            merged.put(item.id(), item);
+        }
+        for (PendingWrite pending : overlay) {
+            merged.remove(pending.id());
+            if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)
+                    && matches.test(upsert.item())) {
+                merged.put(pending.id(), upsert.item());
+            }
+        }
+        List<SyncItem> page = new ArrayList<>(Math.min(limit, merged.size()));
+        for (SyncItem item : merged.values()) {
+            if (page.size() == limit) {
+                break;
+            }
+            page.add(item);
+        }
+        return page;
+    }
+
+    private List<String> idsMerged(Predicate<SyncItem> matches, PageQuery<String> query, String afterId) {
+        return idsMerged(matches, query, afterId, PAGE);
+    }
+
+    private List<String> idsMerged(Predicate<SyncItem> matches, PageQuery<String> query, String afterId, int limit) {
+        requireReady();
+        requirePositive(limit);
+        long now = time.currentTimeMillis();
+        List<PendingWrite> overlay = overlayAfter(afterId);
+        TreeMap<String, Boolean> merged = new TreeMap<>(IdOrder.COMPARATOR);
+        for (String id : queryGroundTruth(query, afterId, limit + overlay.size(), now)) {
+            merged.put(id, Boolean.TRUE);
+        }
+        for (PendingWrite pending : overlay) {
+            merged.remove(pending.id());
+            if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)
+                    && matches.test(upsert.item())) {
+                merged.put(pending.id(), Boolean.TRUE);
+            }
+        }
+        return merged.keySet().stream().limit(limit).toList();
+    }
+
+    private long countMerged(Predicate<SyncItem> matches, CountQuery query) {
+        requireReady();
+        long now = time.currentTimeMillis();
+        ItemTier truth = groundTruth();
+        List<PendingWrite> overlay = overlayAfter(null);
+        try {
+            long count = query.count(truth, now);
+            if (overlay.isEmpty()) {
+                return count;
+            }
+            Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
+            for (PendingWrite pending : overlay) {
+                SyncItem old = before.get(pending.id());
+                boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
+                boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
+                        && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
+                count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
+            }
+            return count;
+        } catch (TierAccessException e) {
+            throw l3Unavailable("counting", e);
+        }
+    }
+
+    private <T> List<T> queryGroundTruth(PageQuery<T> query, String afterId, int limit, long now) {
+        try {
+            return query.page(groundTruth(), afterId, limit, now);
+        } catch (TierAccessException e) {
+            throw l3Unavailable("scanning", e);
+        }
+    }
+
+    /** L3 when configured (refusing while it is still catching up from the WAL), else L1. */
+    private ItemTier groundTruth() {
+        if (l3 == null) {
+            return l1;
+        }
+        if (writeBehind.hasWalBacklog()) {
+            throw new TierUnavailableException(Tier.L3, "L3 is catching up from the local WAL (" + wal.depth()
+                    + " writes); scans and counts resume when it has drained", null);
+        }
+        return l3;
+    }
+
+    private List<PendingWrite> overlayAfter(String afterId) {
+        List<PendingWrite> overlay = new ArrayList<>();
+        if (l3 == null) {
+            return overlay;
+        }
+        for (PendingWrite pending : writeBehind.pendingWrites()) {
+            if (afterId == null || IdOrder.compare(pending.id(), afterId) > 0) {
+                overlay.add(pending);
+            }
+        }
+        return overlay;
+    }
+
+    private static void requirePositive(int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+    }
+
+    /** Loads items with {@code prefix} from L3 into L1 until L1 is 90% full; returns how many were loaded. */
+    public long warmUp(String prefix) {
+        requireReady();
+        ItemIds.requireValidPrefix(prefix);
+        if (l3 == null) {
+            return 0;
+        }
+        long loaded = 0;
+        String after = null;
+        long now = time.currentTimeMillis();
+        while (l1.weightedBytes() < l1.maximumBytes() * 0.9) {
+            List<SyncItem> page = queryGroundTruth((tier, a, max, n) -> tier.scanPrefix(prefix, a, max, n),
+                    after, PAGE, now);
+            for (SyncItem item : page) {
+                if (item.isIntact() && l1.fill(item)) {
+                    loaded++;
+                }
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+            after = page.get(page.size() - 1).id();
+        }
+        return loaded;
+    }
+
+    // ---------------------------------------------------------------- pressure, health, stats
+
+    /**
+     * The share of the L1 byte budget held by writes not yet stored below (they cannot be evicted). Clean cached
+     * items never count: they make room by eviction.
+     */
+    public double memoryPressure() {
+        WriteBehind wb = writeBehind;
+        return wb == null ? 0.0 : (double) wb.pinnedBytes() / config.l1MaxBytes();
+    }
+
+    public PressureLevel pressure() {
+        double pressure = memoryPressure();
+        if (pressure >= config.backpressureCritical()) {
+            return PressureLevel.CRITICAL;
+        }
+        return pressure >= config.backpressureWarn() ? PressureLevel.WARN : PressureLevel.NORMAL;
+    }
+
+    /** Whether a write now would be accepted (memory below CRITICAL and room in the WAL). */
+    public boolean shouldAcceptWrites() {
+        return state == EngineState.READY && pressure() != PressureLevel.CRITICAL
+                && (wal == null || wal.depth() < config.walMaxItems());
+    }
+
+    /** Pings every configured backend in parallel and reports them with the engine's own state. */
+    public HealthReport healthCheck() {
+        Map<Tier, String> backends = new EnumMap<>(Tier.class);
+        Map<Tier, String> breakers = new EnumMap<>(Tier.class);
+        backends.put(Tier.L1, "ok");
+        boolean healthy = state == EngineState.READY;
+        if (l3 != null && state == EngineState.READY) {
+            CompletableFuture<String> ping = CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                try {
+                    l3.ping();
+                    return "ok (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)";
+                } catch (TierAccessException e) {
+                    return "down: " + e.getMessage();
+                }
+            });
+            String answer;
+            try {
+                answer = ping.get(config.redisTimeoutMs(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                answer = "down: no answer within " + config.redisTimeoutMs() + " ms";
+            }
+            backends.put(Tier.L3, answer);
+            breakers.put(Tier.L3, l3Breaker.state().name());
+            healthy &= answer.startsWith("ok");
+        }
+        PressureLevel level = pressure();
+        healthy &= level != PressureLevel.CRITICAL;
+        return new HealthReport(healthy, state, backends, breakers, memoryPressure(), level,
+                wal == null ? 0 : wal.depth(), writeBehind == null ? 0 : writeBehind.queuedCount());
+    }
+
+    public EngineStats stats() {
+        requireReady();
+        l1.cleanUp();
+        long l3Items = -1;
+        if (l3 != null) {
+            try {
+                l3Items = l3.size();
+            } catch (TierAccessException e) {
+                l3Items = -1;
+            }
+        }
+        return new EngineStats(l1.size(), l1.weightedBytes(), config.l1MaxBytes(), l3Items,
+                wal == null ? 0 : wal.depth(), writeBehind.queuedCount(), writeBehind.pinnedBytes(),
+                l1Hits.sum(), l3Hits.sum(), misses.sum(), writeBehind.flushes(), writeBehind.itemsFlushed(),
+                writeBehind.itemsJournaled(), writeBehind.itemsDrained());
+    }
+
+    /** Drops every L1 entry (the shared tiers keep theirs); reads refill it. */
+    public void clearL1() {
+        requireReady();
+        l1.invalidateAll();
+    }
+}

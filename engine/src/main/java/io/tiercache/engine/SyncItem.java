@@ -1,0 +1,209 @@
+package io.tiercache.engine;
+
+import io.tiercache.engine.internal.ContentHash;
+import io.tiercache.engine.internal.JsonDetector;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One stored item, the unit every tier holds: an id, opaque payload bytes and the metadata that lets tiers agree on
+ * which copy is newest (version) and whether a copy is intact (content hash).
+ *
+ * <p>Items are immutable. The engine creates them on submit; tiers rebuild them from stored columns with
+ * {@link #restore}, and {@link #isIntact()} tells whether the stored hash still matches the stored bytes.
+ *
+ * <pre>{@code
+ * SyncItem item = SyncItem.create("users/42", "{\"name\":\"Ada\"}".getBytes(UTF_8), 1L, SyncItem.DEFAULT_STATE, 0L, 0L);
+ * assert item.contentType() == ContentType.JSON;
+ * assert item.contentAsJson().orElseThrow().equals("{\"name\":\"Ada\"}");
+ * }</pre>
+ */
+public final class SyncItem {
+    /** The state an item has unless a caller tags it otherwise. */
+    public static final String DEFAULT_STATE = "default";
+    /** {@link #expiresAt()} of an item that never expires. */
+    public static final long NO_EXPIRY = 0L;
+    public static final int MAX_STATE_LENGTH = 128;
+
+    private final String id;
+    private final byte[] payload;
+    private final ContentType contentType;
+    private final String contentHash;
+    private final long version;
+    private final String state;
+    private final long expiresAt;
+    private final long updatedAt;
+
+    private SyncItem(String id, byte[] payload, ContentType contentType, String contentHash, long version,
+                     String state, long expiresAt, long updatedAt) {
+        this.id = id;
+        this.payload = payload;
+        this.contentType = contentType;
+        this.contentHash = contentHash;
+        this.version = version;
+        this.state = state;
+        this.expiresAt = expiresAt;
+        this.updatedAt = updatedAt;
+    }
+
+    /**
+     * A new item: the payload is copied, its content type detected and its SHA-256 computed.
+     *
+     * @param expiresAt epoch millis after which the item is gone, or {@link #NO_EXPIRY}
+     */
+    public static SyncItem create(String id, byte[] payload, long version, String state, long expiresAt,
+                                  long updatedAt) {
+        ItemIds.requireValid(id);
+        Objects.requireNonNull(payload, "payload must not be null");
+        byte[] copy = payload.clone();
+        return new SyncItem(id, copy, JsonDetector.isJsonDocument(copy) ? ContentType.JSON : ContentType.BINARY,
+                ContentHash.sha256Hex(copy), version, requireValidState(state), requireValidExpiry(expiresAt),
+                updatedAt);
+    }
+
+    /**
+     * Rebuilds an item from what a tier stored, trusting nothing but the id rules: the caller checks
+     * {@link #isIntact()} before serving it. The array is taken over, not copied.
+     */
+    public static SyncItem restore(String id, byte[] payload, ContentType contentType, String contentHash,
+                                   long version, String state, long expiresAt, long updatedAt) {
+        ItemIds.requireValid(id);
+        Objects.requireNonNull(payload, "payload must not be null");
+        Objects.requireNonNull(contentType, "contentType must not be null");
+        Objects.requireNonNull(contentHash, "contentHash must not be null");
+        return new SyncItem(id, payload, contentType, contentHash, version, requireValidState(state),
+                requireValidExpiry(expiresAt), updatedAt);
+    }
+
+    /** The same payload under a new version, state and expiry (the hash and type carry over). */
+    public SyncItem withMetadata(long newVersion, String newState, long newExpiresAt, long newUpdatedAt) {
+        return new SyncItem(id, payload, contentType, contentHash, newVersion, requireValidState(newState),
+                requireValidExpiry(newExpiresAt), newUpdatedAt);
+    }
+
+    public static String requireValidState(String state) {
+        if (state == null || state.isEmpty()) {
+            throw new IllegalArgumentException("state must not be null or empty");
+        }
+        if (state.length() > MAX_STATE_LENGTH) {
+            throw new IllegalArgumentException("state is " + state.length() + " characters, over the limit of "
+                    + MAX_STATE_LENGTH);
+        }
+        for (int i = 0; i < state.length(); i++) {
+            if (Character.isISOControl(state.charAt(i))) {
+                throw new IllegalArgumentException("state contains a control character at index " + i);
+            }
+        }
+        return state;
+    }
+
+    private static long requireValidExpiry(long expiresAt) {
+        if (expiresAt < 0) {
+            throw new IllegalArgumentException("expiresAt must be epoch millis >= 0 (0 = never), got " + expiresAt);
+        }
+        return expiresAt;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** A copy of the payload bytes. */
+    public byte[] payload() {
+        return payload.clone();
+    }
+
+    /** The payload without copying, read-only. */
+    public ByteBuffer payloadView() {
+        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+    }
+
+    public int payloadSize() {
+        return payload.length;
+    }
+
+    public ContentType contentType() {
+        return contentType;
+    }
+
+    /** SHA-256 of the payload, lower-case hex (64 characters). */
+    public String contentHash() {
+        return contentHash;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public String state() {
+        return state;
+    }
+
+    /** Epoch millis after which the item no longer exists, or {@link #NO_EXPIRY}. */
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    public boolean hasExpiry() {
+        return expiresAt != NO_EXPIRY;
+    }
+
+    public boolean isExpiredAt(long nowMillis) {
+        return expiresAt != NO_EXPIRY && nowMillis >= expiresAt;
+    }
+
+    /** Epoch millis of the write that produced this version. */
+    public long updatedAt() {
+        return updatedAt;
+    }
+
+    /** The payload as text when it is a JSON document; empty for binary items. */
+    public java.util.Optional<String> contentAsJson() {
+        return contentType == ContentType.JSON
+                ? java.util.Optional.of(new String(payload, StandardCharsets.UTF_8))
+                : java.util.Optional.empty();
+    }
+
+    /** Whether the stored hash matches the bytes: false means the copy was corrupted in a store or in transit. */
+    public boolean isIntact() {
+        return contentHash.equals(ContentHash.sha256Hex(payload));
+    }
+
+    /** Whether both items hold the same bytes (hash compared first, then the bytes). */
+    public boolean samePayloadAs(SyncItem other) {
+        return contentHash.equals(other.contentHash) && Arrays.equals(payload, other.payload);
+    }
+
+    /** Bytes this item holds in memory, payload plus a fixed estimate for the object and its strings. */
+    public int estimatedMemoryBytes() {
+        return payload.length + 2 * id.length() + 2 * state.length() + 200;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof SyncItem other)) {
+            return false;
+        }
+        return version == other.version && expiresAt == other.expiresAt && updatedAt == other.updatedAt
+                && id.equals(other.id) && state.equals(other.state) && contentType == other.contentType
+                && samePayloadAs(other);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, version, contentHash);
+    }
+
+    @Override
+    public String toString() {
+        return "SyncItem{id='" + ItemIds.abbreviate(id) + "', version=" + version + ", type=" + contentType
+                + ", bytes=" + payload.length + ", state='" + state + "'"
+                + (hasExpiry() ? ", expiresAt=" + expiresAt : "") + "}";
+    }
+}

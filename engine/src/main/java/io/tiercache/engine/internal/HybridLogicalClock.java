@@ -1,0 +1,37 @@
+package io.tiercache.engine.internal;
+
+import io.tiercache.engine.TimeSource;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Versions that are strictly increasing for this writer and comparable across nodes: the high 48 bits are wall-clock
+ * milliseconds, the low 16 a counter for events within one millisecond. {@link #observe} folds in versions seen from
+ * other nodes so that a write made after seeing one always gets a larger version, even with a clock behind theirs.
+ */
+public final class HybridLogicalClock {
+    private static final int LOGICAL_BITS = 16;
+
+    private final TimeSource time;
+    private final AtomicLong last = new AtomicLong();
+
+    public HybridLogicalClock(TimeSource time) {
+        this.time = time;
+    }
+
+    /** A version larger than every version this clock issued or observed. */
+    public long next() {
+        long physical = time.currentTimeMillis() << LOGICAL_BITS;
+        return last.updateAndGet(prev -> Math.max(prev + 1, physical));
+    }
+
+    /** Advances past a version seen elsewhere. */
+    public void observe(long version) {
+        last.accumulateAndGet(version, Math::max);
+    }
+
+    /** Wall-clock milliseconds encoded in a version. */
+    public static long physicalMillis(long version) {
+        return version >>> LOGICAL_BITS;
+    }
+}

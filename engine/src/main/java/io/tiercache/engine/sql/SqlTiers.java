@@ -1,0 +1,67 @@
+package io.tiercache.engine.sql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tiercache.engine.SyncEngineConfig;
+import io.tiercache.engine.tier.TierAccessException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens the L3 tier the configuration names: an SQLite file (the default) or a MySQL/MariaDB server. */
+public final class SqlTiers {
+
+    private SqlTiers() {
+    }
+
+    public static SqlTier open(SyncEngineConfig config) throws TierAccessException {
+        String url = config.sqlUrl();
+        if (url.startsWith("jdbc:sqlite:")) {
+            return openSqlite(Path.of(url.substring("jdbc:sqlite:".length())));
+        }
+        throw new IllegalArgumentException("sqlUrl '" + url + "': only jdbc:sqlite: is supported by this build");
+    }
+
+    /** An SQLite file at {@code file} (parent folders are created), in WAL journal mode with FULL sync. */
+    public static SqlTier openSqlite(Path file) throws TierAccessException {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create the folder of the SQLite file " + file + ": " + e, e);
+        }
+        HikariDataSource pool = new HikariDataSource(sqliteHikariConfig(file, "tiercache-l3", 4));
+        SqlTier tier = new SqlTier(pool, new SqliteDialect(), "sqlite:" + file, pool);
+        try {
+            tier.createSchema();
+        } catch (TierAccessException e) {
+            pool.close();
+            throw e;
+        }
+        return tier;
+    }
+
+    /** A pool over an SQLite file: WAL journal, FULL sync, IMMEDIATE transactions, case-sensitive LIKE. */
+    public static HikariConfig sqliteHikariConfig(Path file, String poolName, int maxConnections) {
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        sqlite.setBusyTimeout(10_000);
+        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        sqlite.enableCaseSensitiveLike(true);
+        SQLiteDataSource dataSource = new SQLiteDataSource(sqlite);
+        dataSource.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        HikariConfig hikari = new HikariConfig();
+        hikari.setDataSource(dataSource);
+        hikari.setPoolName(poolName);
+        hikari.setMaximumPoolSize(maxConnections);
+        hikari.setMinimumIdle(1);
+        hikari.setConnectionTimeout(10_000);
+        return hikari;
+    }
+}
