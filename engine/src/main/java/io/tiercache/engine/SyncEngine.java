@@ -862,9 +862,9 @@ public final class SyncEngine implements AutoCloseable {
             });
             String answer;
             try {
-                answer = ping.get(config.redisTimeoutMs(), TimeUnit.MILLISECONDS);
+                answer = ping.get(config.sqlTimeoutMs(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
-                answer = "down: no answer within " + config.redisTimeoutMs() + " ms";
+                answer = "down: no answer within " + config.sqlTimeoutMs() + " ms";
             }
             backends.put(Tier.L3, answer);
             breakers.put(Tier.L3, l3Breaker.state().name());

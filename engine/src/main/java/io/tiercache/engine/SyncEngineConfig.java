@@ -55,6 +55,7 @@ public final class SyncEngineConfig {
     private final String sqlPassword;
     private final Durability defaultDurability;
     private final long sqlRetryBackoffMs;
+    private final long sqlTimeoutMs;
     private final TimeSource timeSource;
 
     private SyncEngineConfig(Builder b) {
@@ -90,6 +91,7 @@ public final class SyncEngineConfig {
         this.sqlPassword = b.sqlPassword;
         this.defaultDurability = b.defaultDurability;
         this.sqlRetryBackoffMs = b.sqlRetryBackoffMs;
+        this.sqlTimeoutMs = b.sqlTimeoutMs;
         this.timeSource = b.timeSource;
     }
 
@@ -132,6 +134,7 @@ public final class SyncEngineConfig {
         b.sqlPassword = sqlPassword;
         b.defaultDurability = defaultDurability;
         b.sqlRetryBackoffMs = sqlRetryBackoffMs;
+        b.sqlTimeoutMs = sqlTimeoutMs;
         b.timeSource = timeSource;
         return b;
     }
@@ -294,6 +297,14 @@ public final class SyncEngineConfig {
         return sqlRetryBackoffMs;
     }
 
+    /**
+     * Longest wait for an SQL server connection (a query may take three times this before it counts as failed).
+     * Default 5000 ms.
+     */
+    public long sqlTimeoutMs() {
+        return sqlTimeoutMs;
+    }
+
     public TimeSource timeSource() {
         return timeSource;
     }
@@ -344,6 +355,7 @@ public final class SyncEngineConfig {
         private String sqlPassword;
         private Durability defaultDurability = Durability.MEMORY;
         private long sqlRetryBackoffMs = 500;
+        private long sqlTimeoutMs = 5000;
         private TimeSource timeSource = TimeSource.system();
 
         private Builder() {
@@ -509,6 +521,11 @@ public final class SyncEngineConfig {
             return this;
         }
 
+        public Builder sqlTimeoutMs(long millis) {
+            this.sqlTimeoutMs = millis;
+            return this;
+        }
+
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = Objects.requireNonNull(timeSource, "timeSource must not be null");
             return this;
@@ -548,6 +565,7 @@ public final class SyncEngineConfig {
             range("redisResponseTimeoutMs", redisResponseTimeoutMs, 1, 600_000);
             range("sqlWriteConcurrency", sqlWriteConcurrency, 1, 64);
             range("sqlRetryBackoffMs", sqlRetryBackoffMs, 1, 600_000);
+            range("sqlTimeoutMs", sqlTimeoutMs, 250, 600_000);
             if (redisUrl != null && !redisUrl.toLowerCase(Locale.ROOT).matches("^(redis|rediss|redis-sentinel)://.+")) {
                 throw new IllegalArgumentException("redisUrl '" + redisUrl
                         + "' must start with redis://, rediss:// or redis-sentinel://");

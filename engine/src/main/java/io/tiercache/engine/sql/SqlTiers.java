@@ -43,14 +43,15 @@ public final class SqlTiers {
         hikari.setPoolName("tiercache-l3");
         hikari.setMaximumPoolSize(Math.max(4, config.sqlWriteConcurrency() + 2));
         hikari.setMinimumIdle(1);
-        hikari.setConnectionTimeout(Math.max(250, config.redisTimeoutMs()));
+        hikari.setConnectionTimeout(config.sqlTimeoutMs());
         // Fail fast at start only through createSchema below, so an unreachable server is a TierAccessException.
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("rewriteBatchedStatements", "true");
         hikari.addDataSourceProperty("cachePrepStmts", "true");
         hikari.addDataSourceProperty("useUnicode", "true");
         hikari.addDataSourceProperty("characterEncoding", "UTF-8");
-        hikari.addDataSourceProperty("connectTimeout", String.valueOf(config.redisTimeoutMs()));
+        hikari.addDataSourceProperty("connectTimeout", String.valueOf(config.sqlTimeoutMs()));
+        hikari.addDataSourceProperty("socketTimeout", String.valueOf(3 * config.sqlTimeoutMs()));
         HikariDataSource pool = new HikariDataSource(hikari);
         SqlTier tier = new SqlTier(pool, new MySqlDialect(), "mysql:" + redact(url), pool);
         try {
