@@ -1,0 +1,27 @@
+/**
+ * The tiered sync engine: {@link io.tiercache.engine.SyncEngine} and the types of its API.
+ *
+ * <h2>Decisions written down here</h2>
+ * <ul>
+ *   <li><b>Reads</b> go L1 → write-behind queue → (local WAL while it holds writes L3 lacks) → L3, and an L3 hit is
+ *       promoted into L1 with a version-guarded fill, so a fill that raced a newer write or delete loses.</li>
+ *   <li><b>Writes</b> take a per-id lock stripe only long enough to give the write its version (a hybrid logical
+ *       clock) and place it in L1 and the queue; the same stripes make {@link io.tiercache.engine.SyncEngine#compute}
+ *       atomic against every other write to that id through this engine.</li>
+ *   <li><b>Scans and counts</b> ask the ground truth (L3, or L1 when there is no L3) and lay the write-behind queue over
+ *       the answer, so they see every accepted write before it is flushed. While L3 is catching up from the WAL they
+ *       refuse with {@link io.tiercache.engine.TierUnavailableException} rather than answer from a partial view.</li>
+ *   <li><b>Memory pressure</b> is the share of {@code l1MaxBytes} held by writes not yet stored below (they cannot be
+ *       evicted). Clean cached items never count: L1's own bound is lowered by the pinned bytes so cached items make
+ *       room. WARN is reported by health; CRITICAL refuses writes with
+ *       {@link io.tiercache.engine.BackpressureException} until the queue drains.</li>
+ *   <li><b>Failures</b> of a tier are typed ({@link io.tiercache.engine.tier.TierAccessException}, checked) and
+ *       decided on by the engine: a failed L3 batch goes to the local WAL (never lost, acknowledged there for
+ *       DURABLE), a read that only L3 could answer throws {@link io.tiercache.engine.TierUnavailableException}
+ *       naming the tier, a copy whose hash does not match throws {@link io.tiercache.engine.CorruptionException}
+ *       naming the id; nothing corrupt is served.</li>
+ *   <li><b>Lifecycle</b> moves forward only; an engine starts once. Operations outside READY throw
+ *       {@link java.lang.IllegalStateException} immediately.</li>
+ * </ul>
+ */
+package io.tiercache.engine;
