@@ -9,6 +9,8 @@ import io.tiercache.engine.tier.TierWrite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -54,7 +56,7 @@ public final class LocalWal implements AutoCloseable {
 
     private LocalWal(Path file) {
         this.file = file;
-        this.pool = new HikariDataSource(SqlTiers.sqliteHikariConfig(file, "tiercache-wal", 2));
+        this.pool = openPool(file);
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS wal_entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
                     + "op INTEGER NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, content_hash TEXT NULL, "
@@ -71,6 +73,19 @@ public final class LocalWal implements AutoCloseable {
         this.writer = new Thread(this::writeLoop, "tiercache-wal-writer");
         this.writer.setDaemon(true);
         this.writer.start();
+    }
+
+    /** The WAL is opened before L3 on a first start, so it is the one that must create the data folder. */
+    private static HikariDataSource openPool(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            return new HikariDataSource(SqlTiers.sqliteHikariConfig(file, "tiercache-wal", 2));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot open the local WAL at " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Opens (creating if needed) the WAL file; entries left by a previous run are kept for replay. */
