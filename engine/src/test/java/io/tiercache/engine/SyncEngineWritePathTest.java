@@ -17,6 +17,14 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 class SyncEngineWritePathTest extends EngineTestSupport {
 
     @Test
+    void theFirstStartCreatesTheDataFolder() {
+        start(config().dataDir(dataDir.resolve("not/yet/there")).build());
+        engine.submitWith("first/1", bytes("x"), SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL)).join();
+        assertThat(dataDir.resolve("not/yet/there/wal.db")).exists();
+        assertThat(dataDir.resolve("not/yet/there/l3.db")).exists();
+    }
+
+    @Test
     void statusFollowsAWriteFromQueueToL3() {
         start(config().build());
         SyncItem item = engine.submit("st/1", bytes("x")).join();
