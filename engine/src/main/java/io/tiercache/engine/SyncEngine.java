@@ -264,11 +264,21 @@ public final class SyncEngine implements AutoCloseable {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            boolean existed = read(id, false).isPresent();
+            boolean existed = existsForDelete(id);
             return store(new TierWrite.Delete(id, clock.next()), EnumSet.of(Tier.L2, Tier.L3), durability)
                     .thenApply(ignored -> existed);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A corrupt copy still exists: deleting it is how a caller gets rid of it, so it must not make delete fail. */
+    private boolean existsForDelete(String id) {
+        try {
+            return read(id, false).isPresent();
+        } catch (CorruptionException e) {
+            LOG.warn("deleting '{}', whose stored copy is corrupt", id);
+            return true;
         }
     }
 

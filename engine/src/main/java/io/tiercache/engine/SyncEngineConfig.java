@@ -2,7 +2,6 @@ package io.tiercache.engine;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Every engine setting, immutable and checked when built: a bad value fails {@link Builder#build()} with a message
@@ -318,7 +317,11 @@ public final class SyncEngineConfig {
     }
 
     private String redactedSqlUrl() {
-        return sqlUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+        return redact(sqlUrl);
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
     /** Collects settings; {@link #build()} checks them all. */
@@ -362,7 +365,7 @@ public final class SyncEngineConfig {
         }
 
         public Builder dataDir(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir, "dataDir must not be null");
+            this.dataDir = requireNonNull("dataDir", dataDir);
             return this;
         }
 
@@ -512,7 +515,7 @@ public final class SyncEngineConfig {
         }
 
         public Builder defaultDurability(Durability durability) {
-            this.defaultDurability = Objects.requireNonNull(durability, "defaultDurability must not be null");
+            this.defaultDurability = requireNonNull("defaultDurability", durability);
             return this;
         }
 
@@ -527,7 +530,7 @@ public final class SyncEngineConfig {
         }
 
         public Builder timeSource(TimeSource timeSource) {
-            this.timeSource = Objects.requireNonNull(timeSource, "timeSource must not be null");
+            this.timeSource = requireNonNull("timeSource", timeSource);
             return this;
         }
 
@@ -575,10 +578,22 @@ public final class SyncEngineConfig {
                         + redisPrefix + "'");
             }
             if (sqlUrl != null && !sqlUrl.matches("^jdbc:(sqlite|mysql|mariadb):.+")) {
-                throw new IllegalArgumentException("sqlUrl '" + sqlUrl
+                throw new IllegalArgumentException("sqlUrl '" + redact(sqlUrl)
                         + "' must start with jdbc:sqlite:, jdbc:mysql: or jdbc:mariadb:");
             }
+            if (!sqlEnabled && defaultDurability != Durability.MEMORY) {
+                throw new IllegalArgumentException("defaultDurability " + defaultDurability
+                        + " needs an L3 tier and its local WAL, but sqlEnabled is false; use MEMORY or enable SQL");
+            }
             return new SyncEngineConfig(this);
+        }
+
+        /** A missing value is a bad setting like any other: it fails with the same kind of message. */
+        private static <T> T requireNonNull(String name, T value) {
+            if (value == null) {
+                throw new IllegalArgumentException(name + " must not be null");
+            }
+            return value;
         }
 
         private static void atLeast(String name, long value, long min) {

@@ -154,8 +154,18 @@ public final class MemoryTier implements ItemTier {
 
     @Override
     public long purgeExpired(long nowMillis) {
+        // Caffeine drops entries by its own ticker; the caller's instant may be ahead of it, so remove by nowMillis.
+        long[] purged = {0};
+        cache.asMap().entrySet().removeIf(entry -> {
+            SyncItem item = entry.getValue().item();
+            boolean expired = item != null && item.isExpiredAt(nowMillis);
+            if (expired) {
+                purged[0]++;
+            }
+            return expired;
+        });
         cache.cleanUp();
-        return 0;
+        return purged[0];
     }
 
     @Override

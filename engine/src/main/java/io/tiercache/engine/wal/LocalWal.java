@@ -56,11 +56,7 @@ public final class LocalWal implements AutoCloseable {
 
     private LocalWal(Path file) {
         this.file = file;
-        try {
-            this.pool = new HikariDataSource(SqlTiers.sqliteHikariConfig(file, "tiercache-wal", 2));
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot open the local WAL at " + file + ": " + e.getMessage(), e);
-        }
+        this.pool = openPool(file);
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS wal_entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
                     + "op INTEGER NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, content_hash TEXT NULL, "
@@ -79,16 +75,21 @@ public final class LocalWal implements AutoCloseable {
         this.writer.start();
     }
 
-    /** Opens (creating it and its folder if needed) the WAL file; entries left by a previous run are kept for replay. */
-    public static LocalWal open(Path file) {
+    /** The WAL is opened before L3 on a first start, so it is the one that must create the data folder. */
+    private static HikariDataSource openPool(Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create the folder of the local WAL " + file + ": " + e, e);
+            return new HikariDataSource(SqlTiers.sqliteHikariConfig(file, "tiercache-wal", 2));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot open the local WAL at " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Opens (creating if needed) the WAL file; entries left by a previous run are kept for replay. */
+    public static LocalWal open(Path file) {
         return new LocalWal(file);
     }
 
