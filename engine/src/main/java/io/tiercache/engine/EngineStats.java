@@ -4,13 +4,13 @@ package io.tiercache.engine;
  * Counters and sizes for monitoring and demos. Item counts of shared tiers are -1 when the tier is absent or did not
  * answer.
  */
-public record EngineStats(long l1Items, long l1Bytes, long l1MaxBytes, long l3Items, long walDepth,
-                          int queuedWrites, long pinnedBytes, long l1Hits, long l3Hits, long misses,
+public record EngineStats(long l1Items, long l1Bytes, long l1MaxBytes, long l2Items, long l3Items, long walDepth,
+                          int queuedWrites, long pinnedBytes, long l1Hits, long l2Hits, long l3Hits, long misses,
                           long flushes, long itemsFlushed, long itemsJournaled, long itemsDrained) {
 
     /** Share of reads served from L1. */
     public double l1HitRatio() {
-        long reads = l1Hits + l3Hits + misses;
+        long reads = l1Hits + l2Hits + l3Hits + misses;
         return reads == 0 ? 0.0 : (double) l1Hits / reads;
     }
 }

@@ -1,17 +1,21 @@
 package io.tiercache.engine;
 
+import io.tiercache.engine.internal.CacheTierRepairs;
 import io.tiercache.engine.internal.CircuitBreaker;
+import io.tiercache.engine.internal.ReconnectingTier;
 import io.tiercache.engine.internal.HybridLogicalClock;
 import io.tiercache.engine.internal.IdOrder;
 import io.tiercache.engine.internal.PendingWrite;
 import io.tiercache.engine.internal.WriteBehind;
 import io.tiercache.engine.memory.MemoryTier;
+import io.tiercache.engine.redis.RedisTier;
 import io.tiercache.engine.sql.SqlTier;
 import io.tiercache.engine.sql.SqlTiers;
 import io.tiercache.engine.tier.ItemTier;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
 import io.tiercache.engine.wal.LocalWal;
+import io.tiercache.engine.wal.RepairJournal;
 import io.tiercache.engine.wal.WalEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +33,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -63,14 +70,19 @@ public final class SyncEngine implements AutoCloseable {
     private final HybridLogicalClock clock;
     private final MemoryTier l1;
     private final CircuitBreaker l3Breaker;
+    private final CircuitBreaker l2Breaker;
     private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
     private final List<EngineStateListener> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder l1Hits = new LongAdder();
+    private final LongAdder l2Hits = new LongAdder();
     private final LongAdder l3Hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private volatile EngineState state = EngineState.CREATED;
     private SqlTier l3;
     private LocalWal wal;
+    private ItemTier l2;
+    private RepairJournal repairJournal;
+    private ExecutorService l2Filler;
     private WriteBehind writeBehind;
 
     private SyncEngine(SyncEngineConfig config) {
@@ -79,6 +91,7 @@ public final class SyncEngine implements AutoCloseable {
         this.clock = new HybridLogicalClock(time);
         this.l1 = new MemoryTier(config.l1MaxBytes(), time);
         this.l3Breaker = new CircuitBreaker("L3", time, 1, config.sqlRetryBackoffMs(), 30_000);
+        this.l2Breaker = new CircuitBreaker("L2", time, 1, config.sqlRetryBackoffMs(), 30_000);
         for (int i = 0; i < LOCK_STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -113,7 +126,11 @@ public final class SyncEngine implements AutoCloseable {
                 wal = LocalWal.open(config.walPath());
                 l3 = openL3();
             }
-            writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker);
+            if (config.redisUrl() != null) {
+                openL2();
+            }
+            writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker, l2, l2Breaker,
+                    l2 == null ? null : new CacheTierRepairs(repairJournal));
             if (l3 != null) {
                 writeBehind.drainWalNow();
             }
@@ -123,10 +140,29 @@ public final class SyncEngine implements AutoCloseable {
             transition(EngineState.STOPPED);
             throw e;
         }
-        LOG.info("tiercache engine ready: L1 {} bytes{}{}", config.l1MaxBytes(),
+        LOG.info("tiercache engine ready: L1 {} bytes{}{}{}", config.l1MaxBytes(),
+                l2 != null ? ", L2 " + l2.describe() : "",
                 l3 != null ? ", L3 " + l3.describe() : ", no L3", wal != null && wal.depth() > 0
                         ? ", " + wal.depth() + " writes waiting in the WAL" : "");
         transition(EngineState.READY);
+    }
+
+    /**
+     * Redis may be down when the engine starts: the tier then connects on first use, and until it answers the engine
+     * reads from L3 and owes L2 invalidations for every write.
+     */
+    private void openL2() {
+        if (wal != null) {
+            repairJournal = RepairJournal.open(config.walPath());
+        }
+        l2 = new ReconnectingTier(Tier.L2, "redis", () -> RedisTier.open(config, time)).tryOpen();
+        ThreadPoolExecutor filler = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(10_000), runnable -> {
+                    Thread thread = new Thread(runnable, "tiercache-l2-filler");
+                    thread.setDaemon(true);
+                    return thread;
+                }, new ThreadPoolExecutor.DiscardPolicy());
+        l2Filler = filler;
     }
 
     private SqlTier openL3() {
@@ -188,6 +224,20 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void closeTiers() {
+        if (l2Filler != null) {
+            l2Filler.shutdown();
+            try {
+                l2Filler.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (l2 != null) {
+            l2.close();
+        }
+        if (repairJournal != null) {
+            repairJournal.close();
+        }
         if (wal != null) {
             wal.close();
         }
@@ -393,16 +443,14 @@ public final class SyncEngine implements AutoCloseable {
 
     private CompletableFuture<Void> store(TierWrite write, Set<Tier> routing, Durability durability) {
         l1.apply(write);
-        Set<Tier> targets = EnumSet.noneOf(Tier.class);
-        if (l3 != null && routing.contains(Tier.L3)) {
-            targets.add(Tier.L3);
-        }
-        if (targets.isEmpty()) {
+        if (l2 == null && l3 == null) {
             return CompletableFuture.completedFuture(null);
         }
-        PendingWrite pending = new PendingWrite(write, targets, durability);
+        // Every configured shared tier hears of every write: routed tiers store it, the others drop older copies.
+        Set<Tier> routed = routing.isEmpty() ? EnumSet.noneOf(Tier.class) : EnumSet.copyOf(routing);
+        PendingWrite pending = new PendingWrite(write, routed, durability);
         if (durability == Durability.LOCAL_WAL) {
-            pending.journaled(wal.append(write, targets));
+            pending.journaled(wal.append(write, routed));
         }
         writeBehind.enqueue(pending);
         return switch (durability) {
@@ -500,6 +548,9 @@ public final class SyncEngine implements AutoCloseable {
                 below.add(id);
             }
         }
+        if (!below.isEmpty()) {
+            below = readManyFromCacheTier(below, found, now);
+        }
         if (!below.isEmpty() && l3 != null) {
             if (writeBehind.hasWalBacklog()) {
                 for (String id : below) {
@@ -513,7 +564,10 @@ public final class SyncEngine implements AutoCloseable {
                     throw l3Unavailable("reading " + below.size() + " items", e);
                 }
                 for (SyncItem item : stored.values()) {
-                    servable(item, now).ifPresent(ok -> found.put(ok.id(), ok));
+                    servable(item, now).ifPresent(ok -> {
+                        found.put(ok.id(), ok);
+                        promoteToCacheTier(ok);
+                    });
                 }
                 misses.add(below.size() - stored.size());
             }
@@ -521,6 +575,38 @@ public final class SyncEngine implements AutoCloseable {
             misses.add(below.size());
         }
         return found;
+    }
+
+    /** One L2 pipeline for the ids memory did not have; returns the ids still to be asked below. */
+    private List<String> readManyFromCacheTier(List<String> ids, Map<String, SyncItem> found, long now) {
+        if (l2 == null || !writeBehind.cacheTierTrusted() || !l2Breaker.allowsCall()) {
+            return ids;
+        }
+        Map<String, SyncItem> cached;
+        try {
+            cached = l2.getMany(ids);
+            l2Breaker.recordSuccess();
+        } catch (TierAccessException e) {
+            l2Breaker.recordFailure();
+            return ids;
+        }
+        List<String> below = new ArrayList<>();
+        for (String id : ids) {
+            SyncItem item = cached.get(id);
+            if (item != null && item.isIntact() && !item.isExpiredAt(now)) {
+                clock.observe(item.version());
+                l2Hits.increment();
+                l1.fill(item);
+                found.put(id, item);
+            } else {
+                if (item != null && !item.isIntact()) {
+                    LOG.warn("L2 copy of '{}' fails its hash check; it is dropped", id);
+                    healCacheTier(id, null);
+                }
+                below.add(id);
+            }
+        }
+        return below;
     }
 
     public boolean contains(String id) {
@@ -550,7 +636,15 @@ public final class SyncEngine implements AutoCloseable {
                 throw l3Unavailable("reading the status of '" + id + "'", e);
             }
         }
-        return inL1 || inL3 ? new ItemStatus.Synced(inL1, false, inL3) : new ItemStatus.Missing();
+        boolean inL2 = false;
+        if (l2 != null) {
+            try {
+                inL2 = l2.get(id).filter(item -> item.isIntact() && !item.isExpiredAt(now)).isPresent();
+            } catch (TierAccessException e) {
+                l2Breaker.recordFailure();
+            }
+        }
+        return inL1 || inL2 || inL3 ? new ItemStatus.Synced(inL1, inL2, inL3) : new ItemStatus.Missing();
     }
 
     private Optional<SyncItem> read(String id, boolean verify) {
@@ -558,6 +652,10 @@ public final class SyncEngine implements AutoCloseable {
         Optional<Optional<SyncItem>> local = readLocal(id, verify, now);
         if (local.isPresent()) {
             return local.get();
+        }
+        CacheTierAnswer cached = readCacheTier(id, now);
+        if (cached.item() != null) {
+            return Optional.of(cached.item());
         }
         if (l3 == null) {
             misses.increment();
@@ -578,9 +676,91 @@ public final class SyncEngine implements AutoCloseable {
         }
         if (stored.isEmpty()) {
             misses.increment();
+            if (cached.corrupt()) {
+                healCacheTier(id, null);
+            }
             return Optional.empty();
         }
-        return servable(stored.get(), now);
+        Optional<SyncItem> served = servable(stored.get(), now);
+        served.ifPresent(item -> {
+            if (cached.corrupt()) {
+                healCacheTier(id, item);
+            } else {
+                promoteToCacheTier(item);
+            }
+        });
+        return served;
+    }
+
+    /** What L2 said: an item to serve, or nothing (ask L3), and whether its copy was corrupt. */
+    private record CacheTierAnswer(SyncItem item, boolean corrupt) {
+        static final CacheTierAnswer NONE = new CacheTierAnswer(null, false);
+    }
+
+    /**
+     * Asks L2 if it can be trusted now. A failing Redis is never the caller's problem: it opens the breaker and the
+     * read falls through to L3. A copy that fails its hash check is logged and replaced from L3.
+     */
+    private CacheTierAnswer readCacheTier(String id, long now) {
+        if (l2 == null || !writeBehind.cacheTierTrusted() || !l2Breaker.allowsCall()) {
+            return CacheTierAnswer.NONE;
+        }
+        Optional<SyncItem> found;
+        try {
+            found = l2.get(id);
+            l2Breaker.recordSuccess();
+        } catch (TierAccessException e) {
+            l2Breaker.recordFailure();
+            LOG.debug("L2 read of '{}' failed; reading below", id, e);
+            return CacheTierAnswer.NONE;
+        }
+        if (found.isEmpty()) {
+            return CacheTierAnswer.NONE;
+        }
+        SyncItem item = found.get();
+        if (!item.isIntact()) {
+            LOG.warn("L2 copy of '{}' fails its hash check; serving L3's copy and rewriting L2", id);
+            return new CacheTierAnswer(null, true);
+        }
+        clock.observe(item.version());
+        if (item.isExpiredAt(now)) {
+            return CacheTierAnswer.NONE;
+        }
+        l2Hits.increment();
+        l1.fill(item);
+        return new CacheTierAnswer(item, false);
+    }
+
+    /** Copies an L3 hit into L2 off the reading thread; a delete that raced it is re-applied so L2 keeps no ghost. */
+    private void promoteToCacheTier(SyncItem item) {
+        if (l2 == null || !writeBehind.cacheTierTrusted()) {
+            return;
+        }
+        l2Filler.execute(() -> {
+            try {
+                l2.apply(List.of(new TierWrite.Upsert(item)));
+                if (l1.hasTombstone(item.id()) || writeBehind.pending(item.id()) != null) {
+                    l2.apply(List.of(new TierWrite.Delete(item.id(), Long.MAX_VALUE)));
+                }
+            } catch (TierAccessException e) {
+                l2Breaker.recordFailure();
+            }
+        });
+    }
+
+    /** Replaces a corrupt L2 copy (whose version field cannot be trusted either) with L3's, or removes it. */
+    private void healCacheTier(String id, SyncItem fromL3) {
+        List<TierWrite> repair = new ArrayList<>(2);
+        repair.add(new TierWrite.Delete(id, Long.MAX_VALUE));
+        if (fromL3 != null) {
+            repair.add(new TierWrite.Upsert(fromL3));
+        }
+        try {
+            l2.apply(repair);
+        } catch (TierAccessException e) {
+            l2Breaker.recordFailure();
+            LOG.warn("could not rewrite the corrupt L2 copy of '{}': {}", id, e.getMessage());
+        }
     }
 
     /**
@@ -628,6 +808,14 @@ public final class SyncEngine implements AutoCloseable {
         l3Hits.increment();
         l1.fill(item);
         return Optional.of(item);
+    }
+
+    private TierUnavailableException groundTruthUnavailable(String what, TierAccessException e) {
+        if (e.tier() == Tier.L2) {
+            l2Breaker.recordFailure();
+            return new TierUnavailableException(Tier.L2, "L2 is unavailable while " + what + ": " + e.getMessage(), e);
+        }
+        return l3Unavailable(what, e);
     }
 
     private TierUnavailableException l3Unavailable(String what, TierAccessException e) {
@@ -760,7 +948,7 @@ public final class SyncEngine implements AutoCloseable {
                 return count;
             });
         } catch (TierAccessException e) {
-            throw l3Unavailable("counting", e);
+            throw groundTruthUnavailable("counting", e);
         }
     }
 
@@ -768,14 +956,14 @@ public final class SyncEngine implements AutoCloseable {
         try {
             return query.page(groundTruth(), afterId, limit, now);
         } catch (TierAccessException e) {
-            throw l3Unavailable("scanning", e);
+            throw groundTruthUnavailable("scanning", e);
         }
     }
 
-    /** L3 when configured (refusing while it is still catching up from the WAL), else L1. */
+    /** L3 when configured (refusing while it is still catching up from the WAL), else L2, else L1. */
     private ItemTier groundTruth() {
         if (l3 == null) {
-            return l1;
+            return l2 != null ? l2 : l1;
         }
         if (writeBehind.hasWalBacklog()) {
             throw new TierUnavailableException(Tier.L3, "L3 is catching up from the local WAL (" + wal.depth()
@@ -786,7 +974,7 @@ public final class SyncEngine implements AutoCloseable {
 
     private List<PendingWrite> overlayAfter(String afterId) {
         List<PendingWrite> overlay = new ArrayList<>();
-        if (l3 == null) {
+        if (l3 == null && l2 == null) {
             return overlay;
         }
         for (PendingWrite pending : writeBehind.pendingWrites()) {
@@ -860,30 +1048,48 @@ public final class SyncEngine implements AutoCloseable {
         Map<Tier, String> breakers = new EnumMap<>(Tier.class);
         backends.put(Tier.L1, "ok");
         boolean healthy = state == EngineState.READY;
-        if (l3 != null && state == EngineState.READY) {
-            CompletableFuture<String> ping = CompletableFuture.supplyAsync(() -> {
-                long start = System.nanoTime();
-                try {
-                    l3.ping();
-                    return "ok (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)";
-                } catch (TierAccessException e) {
-                    return "down: " + e.getMessage();
-                }
-            });
+        Map<Tier, CompletableFuture<String>> pings = new EnumMap<>(Tier.class);
+        if (state == EngineState.READY) {
+            if (l2 != null) {
+                pings.put(Tier.L2, ping(l2));
+                breakers.put(Tier.L2, l2Breaker.state().name());
+            }
+            if (l3 != null) {
+                pings.put(Tier.L3, ping(l3));
+                breakers.put(Tier.L3, l3Breaker.state().name());
+            }
+        }
+        long timeout = Math.max(config.sqlTimeoutMs(), config.redisResponseTimeoutMs());
+        for (Map.Entry<Tier, CompletableFuture<String>> ping : pings.entrySet()) {
             String answer;
             try {
-                answer = ping.get(config.sqlTimeoutMs(), TimeUnit.MILLISECONDS);
+                answer = ping.getValue().get(timeout, TimeUnit.MILLISECONDS);
             } catch (Exception e) {
-                answer = "down: no answer within " + config.sqlTimeoutMs() + " ms";
+                answer = "down: no answer within " + timeout + " ms";
             }
-            backends.put(Tier.L3, answer);
-            breakers.put(Tier.L3, l3Breaker.state().name());
+            backends.put(ping.getKey(), answer);
             healthy &= answer.startsWith("ok");
+        }
+        if (writeBehind != null && writeBehind.cacheTierRepairsOwed() > 0) {
+            backends.put(Tier.L2, backends.get(Tier.L2) + ", " + writeBehind.cacheTierRepairsOwed()
+                    + " invalidations owed");
         }
         PressureLevel level = pressure();
         healthy &= level != PressureLevel.CRITICAL;
         return new HealthReport(healthy, state, backends, breakers, memoryPressure(), level,
                 wal == null ? 0 : wal.depth(), writeBehind == null ? 0 : writeBehind.queuedCount());
+    }
+
+    private static CompletableFuture<String> ping(ItemTier tier) {
+        return CompletableFuture.supplyAsync(() -> {
+            long start = System.nanoTime();
+            try {
+                tier.ping();
+                return "ok (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms)";
+            } catch (TierAccessException e) {
+                return "down: " + e.getMessage();
+            }
+        });
     }
 
     public EngineStats stats() {
@@ -897,9 +1103,17 @@ public final class SyncEngine implements AutoCloseable {
                 l3Items = -1;
             }
         }
-        return new EngineStats(l1.size(), l1.weightedBytes(), config.l1MaxBytes(), l3Items,
+        long l2Items = -1;
+        if (l2 != null) {
+            try {
+                l2Items = l2.size();
+            } catch (TierAccessException e) {
+                l2Items = -1;
+            }
+        }
+        return new EngineStats(l1.size(), l1.weightedBytes(), config.l1MaxBytes(), l2Items, l3Items,
                 wal == null ? 0 : wal.depth(), writeBehind.queuedCount(), writeBehind.pinnedBytes(),
-                l1Hits.sum(), l3Hits.sum(), misses.sum(), writeBehind.flushes(), writeBehind.itemsFlushed(),
+                l1Hits.sum(), l2Hits.sum(), l3Hits.sum(), misses.sum(), writeBehind.flushes(), writeBehind.itemsFlushed(),
                 writeBehind.itemsJournaled(), writeBehind.itemsDrained());
     }
 

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,6 +41,9 @@ public final class WriteBehind {
 
     private final SyncEngineConfig config;
     private final ItemTier l3;
+    private final ItemTier l2;
+    private final CircuitBreaker l2Breaker;
+    private final CacheTierRepairs l2Repairs;
     private final LocalWal wal;
     private final MemoryTier l1;
     private final CircuitBreaker l3Breaker;
@@ -60,8 +64,17 @@ public final class WriteBehind {
     private long lastPurgeNanos = System.nanoTime();
 
     public WriteBehind(SyncEngineConfig config, ItemTier l3, LocalWal wal, MemoryTier l1, CircuitBreaker l3Breaker) {
+        this(config, l3, wal, l1, l3Breaker, null, null, null);
+    }
+
+    /** With a cache tier (L2): writes go there after L3, and what cannot reach it is owed as an invalidation. */
+    public WriteBehind(SyncEngineConfig config, ItemTier l3, LocalWal wal, MemoryTier l1, CircuitBreaker l3Breaker,
+                       ItemTier l2, CircuitBreaker l2Breaker, CacheTierRepairs l2Repairs) {
         this.config = config;
         this.l3 = l3;
+        this.l2 = l2;
+        this.l2Breaker = l2Breaker;
+        this.l2Repairs = l2Repairs;
         this.wal = wal;
         this.l1 = l1;
         this.l3Breaker = l3Breaker;
@@ -107,6 +120,25 @@ public final class WriteBehind {
     /** Whether the WAL holds writes L3 does not have yet, so reads must look there before L3. */
     public boolean hasWalBacklog() {
         return walBacklog;
+    }
+
+    /** Whether L2 may be read: it owes no invalidations (else it could hold copies older than L3). */
+    public boolean cacheTierTrusted() {
+        return l2 != null && l2Repairs.isEmpty();
+    }
+
+    /** Invalidations L2 still owes. */
+    public int cacheTierRepairsOwed() {
+        return l2Repairs == null ? 0 : l2Repairs.size();
+    }
+
+    /**
+     * What {@code tier} receives for a write: the write itself where it is routed, else a delete at the same version,
+     * so an older copy left there by an earlier differently-routed write cannot outlive the newest one.
+     */
+    static TierWrite forTier(TierWrite write, Set<Tier> routing, Tier tier) {
+        return routing.contains(tier) || write instanceof TierWrite.Delete
+                ? write : new TierWrite.Delete(write.id(), write.version());
     }
 
     public int queuedCount() {
@@ -196,6 +228,7 @@ public final class WriteBehind {
                 if (walBacklog && l3Breaker.allowsCall()) {
                     drainOneBatch();
                 }
+                repairCacheTier();
                 purgeExpiredOccasionally();
                 rebalanceL1();
             } catch (RuntimeException e) {
@@ -208,7 +241,7 @@ public final class WriteBehind {
                 PendingWrite oldest = queue.peek();
                 long wait = oldest == null ? flushNanos
                         : Math.max(0, flushNanos - (System.nanoTime() - oldest.enqueuedNanos()));
-                if (walBacklog) {
+                if (walBacklog || cacheTierRepairsOwed() > 0) {
                     wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(config.sqlRetryBackoffMs()));
                 }
                 LockSupport.parkNanos(this, Math.max(wait, 100_000));
@@ -229,12 +262,7 @@ public final class WriteBehind {
         for (PendingWrite write : batch) {
             newest.merge(write.id(), write, (old, neu) -> neu.version() >= old.version() ? neu : old);
         }
-        List<PendingWrite> toL3 = new ArrayList<>();
-        for (PendingWrite write : newest.values()) {
-            if (l3 != null && write.sharedTiers().contains(Tier.L3)) {
-                toL3.add(write);
-            }
-        }
+        List<PendingWrite> toL3 = l3 == null ? List.of() : new ArrayList<>(newest.values());
         if (!toL3.isEmpty()) {
             if (!walBacklog && l3Breaker.allowsCall() && writeToL3(toL3)) {
                 itemsFlushed.add(toL3.size());
@@ -242,16 +270,57 @@ public final class WriteBehind {
                 journal(toL3);
             }
         }
+        if (l2 != null) {
+            List<TierWrite> toL2 = new ArrayList<>(newest.size());
+            for (PendingWrite write : newest.values()) {
+                toL2.add(forTier(write.write(), write.sharedTiers(), Tier.L2));
+            }
+            writeToCacheTier(toL2);
+        }
         flushes.increment();
         for (PendingWrite write : batch) {
             release(write);
         }
     }
 
+    /** L2 is a cache: a write it cannot take is not retried but owed as an invalidation, paid before L2 is read. */
+    private void writeToCacheTier(List<TierWrite> writes) {
+        if (l2Repairs.isEmpty() && l2Breaker.allowsCall()) {
+            try {
+                l2.apply(writes);
+                l2Breaker.recordSuccess();
+                return;
+            } catch (TierAccessException e) {
+                l2Breaker.recordFailure();
+                LOG.warn("L2 refused a batch of {} writes; they are owed as invalidations ({}, breaker {})",
+                        writes.size(), e.getMessage(), l2Breaker.state());
+            }
+        }
+        l2Repairs.owe(writes);
+    }
+
+    /** Pays owed L2 invalidations once L2 answers again. */
+    private void repairCacheTier() {
+        if (l2 == null || l2Repairs.isEmpty() || !l2Breaker.allowsCall()) {
+            return;
+        }
+        List<TierWrite.Delete> owed = l2Repairs.next(1000);
+        try {
+            l2.apply(owed);
+            l2Breaker.recordSuccess();
+            l2Repairs.paid(owed);
+            if (l2Repairs.isEmpty()) {
+                LOG.info("L2 is repaired: every invalidation owed while it was unavailable has been applied");
+            }
+        } catch (TierAccessException e) {
+            l2Breaker.recordFailure();
+        }
+    }
+
     private boolean writeToL3(List<PendingWrite> writes) {
         List<TierWrite> tierWrites = new ArrayList<>(writes.size());
         for (PendingWrite write : writes) {
-            tierWrites.add(write.write());
+            tierWrites.add(forTier(write.write(), write.sharedTiers(), Tier.L3));
         }
         try {
             applyToL3(tierWrites);
@@ -315,9 +384,7 @@ public final class WriteBehind {
         }
         List<TierWrite> writes = new ArrayList<>(entries.size());
         for (WalEntry entry : entries) {
-            if (entry.sharedTiers().contains(Tier.L3)) {
-                writes.add(entry.write());
-            }
+            writes.add(forTier(entry.write(), entry.sharedTiers(), Tier.L3));
         }
         try {
             applyToL3(writes);

@@ -1,0 +1,71 @@
+package io.tiercache.engine.internal;
+
+import io.tiercache.engine.tier.TierWrite;
+import io.tiercache.engine.wal.RepairJournal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Invalidations a cache tier (L2) still owes: every write that could not reach it leaves its id and version here
+ * (and in the durable journal, when there is one). While any are owed the tier is not read from; once it answers
+ * again they are replayed as version-guarded deletes, after which reads refill it from the ground truth.
+ */
+public final class CacheTierRepairs {
+    private final ConcurrentHashMap<String, Long> owed = new ConcurrentHashMap<>();
+    private final RepairJournal journal;
+
+    public CacheTierRepairs(RepairJournal journal) {
+        this.journal = journal;
+        if (journal != null) {
+            owed.putAll(journal.load());
+        }
+    }
+
+    public boolean isEmpty() {
+        return owed.isEmpty();
+    }
+
+    public int size() {
+        return owed.size();
+    }
+
+    /** Records the writes that did not reach the tier. */
+    public void owe(List<? extends TierWrite> writes) {
+        Map<String, Long> versions = new HashMap<>();
+        for (TierWrite write : writes) {
+            versions.merge(write.id(), write.version(), Math::max);
+        }
+        if (journal != null) {
+            journal.record(versions);
+        }
+        versions.forEach((id, version) -> owed.merge(id, version, Math::max));
+    }
+
+    /** Up to {@code limit} owed invalidations. */
+    public List<TierWrite.Delete> next(int limit) {
+        List<TierWrite.Delete> deletes = new ArrayList<>(Math.min(limit, owed.size()));
+        for (Map.Entry<String, Long> entry : owed.entrySet()) {
+            if (deletes.size() == limit) {
+                break;
+            }
+            deletes.add(new TierWrite.Delete(entry.getKey(), entry.getValue()));
+        }
+        return deletes;
+    }
+
+    /** The tier applied these invalidations; ids that failed again since keep their newer entry. */
+    public void paid(List<TierWrite.Delete> deletes) {
+        Map<String, Long> versions = new HashMap<>();
+        for (TierWrite.Delete delete : deletes) {
+            versions.put(delete.id(), delete.version());
+        }
+        if (journal != null) {
+            journal.forget(versions);
+        }
+        versions.forEach(owed::remove);
+    }
+}
