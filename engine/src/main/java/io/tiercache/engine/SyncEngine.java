@@ -733,19 +733,22 @@ public final class SyncEngine implements AutoCloseable {
         ItemTier truth = groundTruth();
         List<PendingWrite> overlay = overlayAfter(null);
         try {
-            long count = query.count(truth, now);
-            if (overlay.isEmpty()) {
+            // The count and the look-up of the queued ids must see the same L3 state.
+            return writeBehind.whileL3Unchanged(() -> {
+                long count = query.count(truth, now);
+                if (overlay.isEmpty()) {
+                    return count;
+                }
+                Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
+                for (PendingWrite pending : overlay) {
+                    SyncItem old = before.get(pending.id());
+                    boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
+                    boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
+                            && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
+                    count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
+                }
                 return count;
-            }
-            Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
-            for (PendingWrite pending : overlay) {
-                SyncItem old = before.get(pending.id());
-                boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
-                boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
-                        && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
-                count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
-            }
-            return count;
+            });
         } catch (TierAccessException e) {
             throw l3Unavailable("counting", e);
         }

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The write-behind pipeline: writes queue in memory and one flusher thread moves them to L3 in batches, triggered by
@@ -50,6 +51,7 @@ public final class WriteBehind {
     private final LongAdder itemsFlushed = new LongAdder();
     private final LongAdder itemsJournaled = new LongAdder();
     private final LongAdder itemsDrained = new LongAdder();
+    private final ReentrantReadWriteLock l3Changes = new ReentrantReadWriteLock();
     private final Thread flusher;
     private volatile boolean expedite;
     private volatile boolean stopping;
@@ -138,6 +140,22 @@ public final class WriteBehind {
         if (flusher.isAlive()) {
             LOG.error("the flusher did not stop within 60 s; {} writes are still queued", queuedCount.get());
         }
+    }
+
+    /** A read of L3 that needs several statements to see one state: the flusher does not write L3 meanwhile. */
+    public <T> T whileL3Unchanged(TierRead<T> read) throws TierAccessException {
+        l3Changes.readLock().lock();
+        try {
+            return read.run();
+        } finally {
+            l3Changes.readLock().unlock();
+        }
+    }
+
+    /** A multi-statement tier read. */
+    @FunctionalInterface
+    public interface TierRead<T> {
+        T run() throws TierAccessException;
     }
 
     public long flushes() {
@@ -236,7 +254,7 @@ public final class WriteBehind {
             tierWrites.add(write.write());
         }
         try {
-            l3.apply(tierWrites);
+            applyToL3(tierWrites);
             l3Breaker.recordSuccess();
         } catch (TierAccessException e) {
             l3Breaker.recordFailure();
@@ -302,7 +320,7 @@ public final class WriteBehind {
             }
         }
         try {
-            l3.apply(writes);
+            applyToL3(writes);
             l3Breaker.recordSuccess();
         } catch (TierAccessException e) {
             l3Breaker.recordFailure();
@@ -315,6 +333,15 @@ public final class WriteBehind {
         drainCursor = entries.get(entries.size() - 1).seq();
         itemsDrained.add(entries.size());
         return true;
+    }
+
+    private void applyToL3(List<TierWrite> writes) throws TierAccessException {
+        l3Changes.writeLock().lock();
+        try {
+            l3.apply(writes);
+        } finally {
+            l3Changes.writeLock().unlock();
+        }
     }
 
     private void purgeExpiredOccasionally() {

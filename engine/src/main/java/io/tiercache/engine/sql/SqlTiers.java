@@ -22,7 +22,49 @@ public final class SqlTiers {
         if (url.startsWith("jdbc:sqlite:")) {
             return openSqlite(Path.of(url.substring("jdbc:sqlite:".length())));
         }
-        throw new IllegalArgumentException("sqlUrl '" + url + "': only jdbc:sqlite: is supported by this build");
+        return openMySql(config);
+    }
+
+    /**
+     * A MySQL or MariaDB server through mysql-connector-j ({@code jdbc:mariadb:} URLs are spoken to with the same
+     * driver). Batched statements are rewritten into multi-row inserts.
+     */
+    public static SqlTier openMySql(SyncEngineConfig config) throws TierAccessException {
+        String url = config.sqlUrl().replaceFirst("^jdbc:mariadb:", "jdbc:mysql:");
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(url);
+        hikari.setDriverClassName("com.mysql.cj.jdbc.Driver");
+        if (config.sqlUsername() != null) {
+            hikari.setUsername(config.sqlUsername());
+        }
+        if (config.sqlPassword() != null) {
+            hikari.setPassword(config.sqlPassword());
+        }
+        hikari.setPoolName("tiercache-l3");
+        hikari.setMaximumPoolSize(Math.max(4, config.sqlWriteConcurrency() + 2));
+        hikari.setMinimumIdle(1);
+        hikari.setConnectionTimeout(Math.max(250, config.redisTimeoutMs()));
+        // Fail fast at start only through createSchema below, so an unreachable server is a TierAccessException.
+        hikari.setInitializationFailTimeout(-1);
+        hikari.addDataSourceProperty("rewriteBatchedStatements", "true");
+        hikari.addDataSourceProperty("cachePrepStmts", "true");
+        hikari.addDataSourceProperty("useUnicode", "true");
+        hikari.addDataSourceProperty("characterEncoding", "UTF-8");
+        hikari.addDataSourceProperty("connectTimeout", String.valueOf(config.redisTimeoutMs()));
+        HikariDataSource pool = new HikariDataSource(hikari);
+        SqlTier tier = new SqlTier(pool, new MySqlDialect(), "mysql:" + redact(url), pool);
+        try {
+            tier.createSchema();
+        } catch (TierAccessException e) {
+            pool.close();
+            throw e;
+        }
+        return tier;
+    }
+
+    private static String redact(String url) {
+        String withoutQuery = url.replaceFirst("\\?.*$", "");
+        return withoutQuery.replaceFirst("^jdbc:mysql://[^@/]*@", "jdbc:mysql://");
     }
 
     /** An SQLite file at {@code file} (parent folders are created), in WAL journal mode with FULL sync. */

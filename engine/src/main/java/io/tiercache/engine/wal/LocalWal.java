@@ -9,6 +9,8 @@ import io.tiercache.engine.tier.TierWrite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -54,7 +56,11 @@ public final class LocalWal implements AutoCloseable {
 
     private LocalWal(Path file) {
         this.file = file;
-        this.pool = new HikariDataSource(SqlTiers.sqliteHikariConfig(file, "tiercache-wal", 2));
+        try {
+            this.pool = new HikariDataSource(SqlTiers.sqliteHikariConfig(file, "tiercache-wal", 2));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the local WAL at " + file + ": " + e.getMessage(), e);
+        }
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS wal_entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
                     + "op INTEGER NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, content_hash TEXT NULL, "
@@ -73,8 +79,16 @@ public final class LocalWal implements AutoCloseable {
         this.writer.start();
     }
 
-    /** Opens (creating if needed) the WAL file; entries left by a previous run are kept for replay. */
+    /** Opens (creating it and its folder if needed) the WAL file; entries left by a previous run are kept for replay. */
     public static LocalWal open(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the folder of the local WAL " + file + ": " + e, e);
+        }
         return new LocalWal(file);
     }
 
