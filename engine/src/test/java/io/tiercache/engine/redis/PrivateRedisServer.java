@@ -30,11 +30,40 @@ final class PrivateRedisServer implements AutoCloseable {
 
     /** Starts {@code redis-server} with {@code extraArgs} (e.g. {@code --maxmemory 4mb}) and waits until it listens. */
     static PrivateRedisServer start(String... extraArgs) throws IOException, InterruptedException {
-        String binary = findOnPath("redis-server");
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no"));
-        command.addAll(Arrays.asList(extraArgs));
+        List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port)));
+        args.addAll(Arrays.asList(extraArgs));
+        return launch(port, args);
+    }
+
+    /** A server that speaks only TLS, with the given PEM certificate and key. */
+    static PrivateRedisServer startTls(Path cert, Path key) throws IOException, InterruptedException {
+        int port = freePort();
+        return launch(port, List.of("--port", "0", "--tls-port", Integer.toString(port),
+                "--tls-cert-file", cert.toString(), "--tls-key-file", key.toString(),
+                "--tls-ca-cert-file", cert.toString(), "--tls-auth-clients", "no"));
+    }
+
+    /** A Sentinel (redis-server --sentinel) watching {@code master} as {@code masterName}, its config in {@code dir}. */
+    static PrivateRedisServer startSentinel(PrivateRedisServer master, String masterName, Path dir)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        Path config = dir.resolve("sentinel-" + port + ".conf");
+        Files.writeString(config, "port " + port + "\nbind 127.0.0.1\nsentinel monitor " + masterName
+                + " 127.0.0.1 " + master.port() + " 1\n");
+        return launch(port, List.of(config.toString(), "--sentinel"));
+    }
+
+    private static PrivateRedisServer launch(int port, List<String> args) throws IOException, InterruptedException {
+        String binary = findOnPath("redis-server");
+        List<String> command = new ArrayList<>();
+        command.add(binary);
+        boolean configFile = !args.isEmpty() && !args.get(0).startsWith("--");
+        if (configFile) {
+            command.add(args.get(0));
+        }
+        command.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"));
+        command.addAll(configFile ? args.subList(1, args.size()) : args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         PrivateRedisServer server = new PrivateRedisServer(port, process);

@@ -20,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RedisEvictionIT {
     private static final long MAX_MEMORY = 4L << 20;
+    /** used_memory also moves with client buffers (this test's own INFO calls): a reading is good to a few KB. */
+    private static final long SLACK_BYTES = 32 << 10;
     private PrivateRedisServer server;
     private RedisClient client;
     private StatefulRedisConnection<String, String> admin;
@@ -82,7 +84,7 @@ class RedisEvictionIT {
 
             long evicted = tier.evictIfNeeded();
 
-            assertThat(usedMemory()).isLessThanOrEqualTo((long) (0.60 * MAX_MEMORY));
+            assertThat(usedMemory()).isLessThanOrEqualTo((long) (0.60 * MAX_MEMORY) + SLACK_BYTES);
             assertThat(evicted).isPositive().isLessThan(stored);
             assertThat(tier.getMany(hot)).as("recently read items stay").hasSize(hot.size());
             assertThat(tier.size()).isEqualTo(stored - evicted);
@@ -105,7 +107,7 @@ class RedisEvictionIT {
             }
             long evicted = tier.evictIfNeeded();
             assertThat(evicted).isPositive();
-            assertThat(usedMemory()).isLessThanOrEqualTo((long) (0.60 * MAX_MEMORY));
+            assertThat(usedMemory()).isLessThanOrEqualTo((long) (0.60 * MAX_MEMORY) + SLACK_BYTES);
             assertThat(tier.getMany(hot)).as("frequently read items stay").hasSize(hot.size());
         }
     }

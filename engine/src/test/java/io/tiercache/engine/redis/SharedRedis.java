@@ -20,9 +20,18 @@ import java.util.concurrent.TimeUnit;
 final class SharedRedis implements AutoCloseable {
     static final String URL = System.getenv().getOrDefault("TIERCACHE_IT_REDIS_URL", "redis://127.0.0.1:6379");
 
-    private final String prefix = "tcit:" + UUID.randomUUID() + ":";
+    private final String prefix;
     private final RedisClient client = RedisClient.create(URL);
     private final StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+
+    SharedRedis() {
+        this("tcit:");
+    }
+
+    /** Keys under {@code stem + <uuid> + ":"}. */
+    SharedRedis(String stem) {
+        this.prefix = stem + UUID.randomUUID() + ":";
+    }
 
     /** The unique prefix of this user; sub-prefixes of it are cleaned too. */
     String prefix() {
@@ -41,6 +50,11 @@ final class SharedRedis implements AutoCloseable {
 
     long countKeys() {
         return deleteOrCount(false);
+    }
+
+    /** Deletes every key under the prefix; returns how many there were. */
+    long deleteKeys() {
+        return deleteOrCount(true);
     }
 
     private long deleteOrCount(boolean delete) {
