@@ -1,0 +1,266 @@
+package io.tiercache.engine.redis;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.tiercache.engine.SyncItem;
+import io.tiercache.engine.internal.IdOrder;
+import io.tiercache.engine.tier.TierWrite;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * The Redis tier's one data path, asynchronous: every operation returns a future and never blocks. {@link RedisTier}
+ * derives the blocking {@code ItemTier} from it by waiting with a deadline.
+ */
+final class RedisItemStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisItemStore.class);
+    /** Index members one script call examines at most, so no call holds Redis for long. */
+    private static final int SCAN_BUDGET = 2_000;
+
+    private final RedisConnections connections;
+    private final RedisKeys keys;
+    private final ScriptRunner scripts;
+
+    RedisItemStore(RedisConnections connections, RedisKeys keys) {
+        this.connections = connections;
+        this.keys = keys;
+        this.scripts = new ScriptRunner(connections);
+    }
+
+    RedisKeys keys() {
+        return keys;
+    }
+
+    ScriptRunner scripts() {
+        return scripts;
+    }
+
+    CompletableFuture<Optional<SyncItem>> get(String id) {
+        return connections.direct().hgetall(keys.item(id)).toCompletableFuture()
+                .handle((fields, error) -> Optional.ofNullable(read(id, fields, error)));
+    }
+
+    /** One pipeline of HGETALLs. */
+    CompletableFuture<Map<String, SyncItem>> getMany(Collection<String> ids) {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+        if (distinct.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        List<CompletableFuture<SyncItem>> reads = connections.pipelined(c -> distinct.stream()
+                .map(id -> c.hgetall(keys.item(id)).toCompletableFuture()
+                        .handle((fields, error) -> read(id, fields, error)))
+                .toList());
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, SyncItem> found = new LinkedHashMap<>();
+            for (int i = 0; i < distinct.size(); i++) {
+                SyncItem item = reads.get(i).join();
+                if (item != null) {
+                    found.put(distinct.get(i), item);
+                }
+            }
+            return found;
+        });
+    }
+
+    /** A HGETALL answer as an item: null if absent, corrupt if the key holds another type or bad fields. */
+    private static SyncItem read(String id, Map<byte[], byte[]> fields, Throwable error) {
+        if (error == null) {
+            return ItemCodec.decode(id, fields);
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause.getMessage() != null && cause.getMessage().startsWith("WRONGTYPE")) {
+            LOG.warn("key of item '{}' holds another Redis type; reading it as corrupt", id);
+            return ItemCodec.wrongType(id);
+        }
+        throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+    }
+
+    /** One pipeline: namespace registrations, then one version-guarded script call per write. */
+    CompletableFuture<Void> apply(List<? extends TierWrite> writes, long engineNow) {
+        if (writes.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Set<String> namespaces = new LinkedHashSet<>();
+        for (TierWrite write : writes) {
+            String namespace = RedisKeys.namespaceOf(write.id());
+            if (write instanceof TierWrite.Upsert && !namespace.isEmpty()) {
+                namespaces.add(namespace);
+            }
+        }
+        List<CompletableFuture<?>> sent = connections.pipelined(c -> {
+            List<CompletableFuture<?>> out = new ArrayList<>(writes.size() + namespaces.size());
+            for (String namespace : namespaces) {
+                out.add(c.zadd(keys.namespaces(), 0, ItemCodec.utf8(namespace)).toCompletableFuture());
+            }
+            for (TierWrite write : writes) {
+                out.add(send(c, write, engineNow));
+            }
+            return out;
+        });
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Long> send(RedisClusterAsyncCommands<byte[], byte[]> c, TierWrite write, long now) {
+        String namespace = RedisKeys.namespaceOf(write.id());
+        byte[] base = ItemCodec.utf8(keys.base(namespace));
+        if (write instanceof TierWrite.Upsert upsert) {
+            SyncItem item = upsert.item();
+            return scripts.run(c, LuaScripts.UPSERT, ScriptOutputType.INTEGER,
+                    new byte[][]{keys.item(item.id()), keys.ids(namespace), keys.expiries(namespace),
+                        keys.state(namespace, item.state())},
+                    ItemCodec.upsertArgs(base, item, now));
+        }
+        return scripts.run(c, LuaScripts.DELETE, ScriptOutputType.INTEGER, new byte[][]{keys.item(write.id())},
+                base, ItemCodec.utf8(write.id()), ItemCodec.utf8(Long.toString(write.version())));
+    }
+
+    /** The first {@code limit} live ids matching {@code query} after {@code afterId}, in id order. */
+    CompletableFuture<List<String>> ids(NamespaceQuery query, String afterId, int limit, long now) {
+        if (limit <= 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        byte[] min = query.min(afterId);
+        return namespaces(query).thenCompose(namespaces -> {
+            List<CompletableFuture<List<String>>> pages = connections.pipelined(c -> namespaces.stream()
+                    .map(ns -> page(c, query, ns, min, limit, now, new ArrayList<>())).toList());
+            return CompletableFuture.allOf(pages.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                List<String> merged = new ArrayList<>();
+                pages.forEach(page -> merged.addAll(page.join()));
+                merged.sort(IdOrder.COMPARATOR);
+                return List.copyOf(merged.subList(0, Math.min(limit, merged.size())));
+            });
+        });
+    }
+
+    private CompletableFuture<List<String>> page(RedisClusterAsyncCommands<byte[], byte[]> c, NamespaceQuery query,
+                                                 String namespace, byte[] min, int limit, long now,
+                                                 List<String> acc) {
+        int want = limit - acc.size();
+        CompletableFuture<List<Object>> call = scripts.run(c, LuaScripts.SCAN, ScriptOutputType.MULTI,
+                new byte[][]{query.index(keys, namespace), keys.expiries(namespace)},
+                keys.itemBase(namespace), min, query.max(), num(want), num(now), ItemCodec.utf8("ids"),
+                num(Math.max(SCAN_BUDGET, want)));
+        return call.thenCompose(reply -> {
+            byte[] next = (byte[]) reply.get(0);
+            for (Object member : reply.subList(1, reply.size())) {
+                String id = ItemCodec.idOrNull((byte[]) member);
+                if (id == null) {
+                    LOG.warn("skipping an index member of namespace '{}' that is not a valid id", namespace);
+                } else {
+                    acc.add(id);
+                }
+            }
+            if (acc.size() >= limit || next.length == 0) {
+                return CompletableFuture.completedFuture(acc);
+            }
+            return page(connections.direct(), query, namespace, next, limit, now, acc);
+        });
+    }
+
+    /** Live ids matching {@code query}, counted by the server in bounded steps. */
+    CompletableFuture<Long> count(NamespaceQuery query, long now) {
+        return namespaces(query).thenCompose(namespaces -> sum(namespaces,
+                (c, ns) -> countFrom(c, query, ns, query.min(null), now, 0)));
+    }
+
+    private CompletableFuture<Long> countFrom(RedisClusterAsyncCommands<byte[], byte[]> c, NamespaceQuery query,
+                                              String namespace, byte[] min, long now, long counted) {
+        CompletableFuture<List<Object>> call = scripts.run(c, LuaScripts.SCAN, ScriptOutputType.MULTI,
+                new byte[][]{query.index(keys, namespace), keys.expiries(namespace)},
+                keys.itemBase(namespace), min, query.max(), num(0), num(now), ItemCodec.utf8("count"),
+                num(SCAN_BUDGET));
+        return call.thenCompose(reply -> {
+            byte[] next = (byte[]) reply.get(0);
+            long total = counted + (Long) reply.get(1);
+            return next.length == 0 ? CompletableFuture.completedFuture(total)
+                    : countFrom(connections.direct(), query, namespace, next, now, total);
+        });
+    }
+
+    /** Removes items whose expiry is at or before {@code now}; counts those that Redis had not yet dropped. */
+    CompletableFuture<Long> purgeExpired(long now) {
+        return namespaces(NamespaceQuery.byPrefix("")).thenCompose(namespaces -> sum(namespaces,
+                (c, ns) -> purgeFrom(c, ns, now, 0)));
+    }
+
+    private CompletableFuture<Long> purgeFrom(RedisClusterAsyncCommands<byte[], byte[]> c, String namespace, long now,
+                                              long purged) {
+        CompletableFuture<List<Object>> call = scripts.run(c, LuaScripts.PURGE, ScriptOutputType.MULTI,
+                new byte[][]{keys.expiries(namespace), keys.ids(namespace)},
+                ItemCodec.utf8(keys.base(namespace)), num(now), num(SCAN_BUDGET));
+        return call.thenCompose(reply -> {
+            long total = purged + (Long) reply.get(0);
+            return (Long) reply.get(1) < SCAN_BUDGET ? CompletableFuture.completedFuture(total)
+                    : purgeFrom(connections.direct(), namespace, now, total);
+        });
+    }
+
+    /** Index entries of this prefix, expired ones included (a statistic: one ZCARD per namespace). */
+    CompletableFuture<Long> size() {
+        return namespaces(NamespaceQuery.byPrefix("")).thenCompose(namespaces -> sum(namespaces,
+                (c, ns) -> c.zcard(keys.ids(ns)).toCompletableFuture()));
+    }
+
+    /** Removes items whatever their version (eviction), with their index entries; how many existed. */
+    CompletableFuture<Long> evict(String namespace, Collection<String> ids) {
+        byte[][] args = new byte[ids.size() + 1][];
+        args[0] = ItemCodec.utf8(keys.base(namespace));
+        int i = 1;
+        for (String id : ids) {
+            args[i++] = ItemCodec.utf8(id);
+        }
+        return scripts.run(connections.direct(), LuaScripts.EVICT, ScriptOutputType.INTEGER,
+                new byte[][]{keys.ids(namespace)}, args);
+    }
+
+    /** The namespaces that may hold matches: the root namespace and the registered ones the query reaches. */
+    CompletableFuture<List<String>> namespaces(NamespaceQuery query) {
+        if (query.singleNamespace()) {
+            return CompletableFuture.completedFuture(List.of(RedisKeys.namespaceOf(query.prefix())));
+        }
+        return connections.direct().zrange(keys.namespaces(), 0, -1).toCompletableFuture().thenApply(members -> {
+            List<String> out = new ArrayList<>();
+            out.add("");
+            for (byte[] member : members) {
+                String namespace = ItemCodec.text(member);
+                if (namespace != null && namespace.endsWith("/") && query.mayMatch(namespace)) {
+                    out.add(namespace);
+                }
+            }
+            return out;
+        });
+    }
+
+    private CompletableFuture<Long> sum(List<String> namespaces,
+                                        java.util.function.BiFunction<RedisClusterAsyncCommands<byte[], byte[]>,
+                                                String, CompletableFuture<Long>> perNamespace) {
+        List<CompletableFuture<Long>> parts = connections.pipelined(c -> namespaces.stream()
+                .map(ns -> perNamespace.apply(c, ns)).toList());
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> parts.stream().mapToLong(CompletableFuture::join).sum());
+    }
+
+    CompletableFuture<String> ping() {
+        return connections.direct().ping().toCompletableFuture();
+    }
+
+    <T> CompletableFuture<T> withDirect(Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> f) {
+        return f.apply(connections.direct());
+    }
+
+    private static byte[] num(long n) {
+        return ItemCodec.utf8(Long.toString(n));
+    }
+}

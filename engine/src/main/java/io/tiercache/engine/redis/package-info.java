@@ -1,0 +1,57 @@
+/**
+ * L2: the Redis tier ({@link io.tiercache.engine.redis.RedisTier}), on Lettuce, shared by every node.
+ *
+ * <h2>Key layout</h2>
+ * Every key starts with the configured {@code redisPrefix} ({@code <p>}, default {@code tc:}). An id's
+ * <em>namespace</em> is the id up to and including its first {@code '/'} ({@code users/42} → {@code users/}; the JCache
+ * layer's {@code <cache>/<key>} and Hibernate's {@code <region>/...} ids make one namespace per cache or region). Ids
+ * without a {@code '/'} share the <em>root</em> namespace. All keys of a namespace carry the namespace as a Redis
+ * Cluster hash tag, so they live in one slot and one Lua script can change an item and its index entries atomically:
+ * <pre>
+ * &lt;p&gt;{&lt;tag&gt;}:i:&lt;id&gt;       HASH  payload, hash, version, type, state, expires_at, updated_at (PEXPIREAT when expiring)
+ * &lt;p&gt;{&lt;tag&gt;}:ids           ZSET  every id of the namespace, score 0: ZRANGEBYLEX lists ids in byte order
+ * &lt;p&gt;{&lt;tag&gt;}:st:&lt;state&gt;    ZSET  ids in that state, score 0 (state membership, pageable in id order)
+ * &lt;p&gt;{&lt;tag&gt;}:exp           ZSET  expiring ids scored by expires_at (engine clock): scans filter, purge finds
+ * &lt;p&gt;namespaces              ZSET  every namespace that ever held an item (root excepted), score 0
+ * </pre>
+ * {@code <tag>} is the namespace with <code>%</code> and <code>&#125;</code> percent-encoded ({@code users/}; ids with a '}' in their
+ * namespace stay in one slot), or {@code ~} for the root namespace (real tags always end with '/'). Reserved for what
+ * comes next, per namespace and in the same slot: {@code <p>{<tag>}:merkle} (HASH of merkle nodes) and
+ * {@code <p>{<tag>}:cdc} (STREAM).
+ *
+ * <p>Why a namespace and not the whole id or the whole prefix as the tag: one slot per item would make the index a
+ * cross-slot write; one slot for everything would put all data on one Cluster node. A namespace is what prefix scans,
+ * merkle trees and invalidation streams are naturally per. Scans whose prefix reaches past a '/' read one namespace;
+ * shorter prefixes and state scans read the registry, ask each matching namespace (one pipeline) and merge. The
+ * registry is written in the same pipeline just before the item scripts and never shrinks by itself: namespaces are
+ * caches and regions, few and long-lived.
+ *
+ * <h2>Order, versions, expiry</h2>
+ * ZSET members of equal score sort by memcmp, the byte order of UTF-8, which is the code point order of
+ * {@link io.tiercache.engine.internal.IdOrder}. Writes are Lua scripts (EVALSHA, SCRIPT LOAD on NOSCRIPT) that apply
+ * an upsert only over an older stored version and a delete only of an older one, comparing 64-bit versions as
+ * decimal strings (Lua numbers are doubles). A batch is one pipeline on a connection that flushes only when told, so
+ * it costs one round trip; it is not atomic as a whole, each write is. {@code expires_at} is kept exactly on the
+ * engine's clock (scans and purges compare against the caller's {@code nowMillis}); Redis drops the hash by itself at
+ * the PEXPIREAT deadline "Redis now + time left on the engine clock", computed in the script. Index entries of items
+ * Redis dropped are removed lazily by the next scan over them (or by a purge or eviction round), and
+ * {@link io.tiercache.engine.redis.RedisTier#size()} counts them until then.
+ *
+ * <h2>Hostile data</h2>
+ * What Redis returns is checked, not trusted: a key of another type, a missing or malformed field reads as an item
+ * whose hash check fails (content hash {@code unreadable-<field>}), so the engine sees a corrupt copy and heals it; an
+ * index member that is not a valid id is skipped with a warning; a stored version that is not a 64-bit decimal never
+ * blocks a write.
+ *
+ * <h2>Connections</h2>
+ * {@code redis://}, {@code rediss://} (TLS) and {@code redis-sentinel://} URLs go to Lettuce's {@code RedisURI}, with
+ * user and password in the URL. Redis Cluster is not supported yet (no URL form for it in the configuration); the
+ * layout above is ready for it. {@code redisTimeoutMs} bounds connecting, {@code redisResponseTimeoutMs} bounds every
+ * tier call as a whole. While disconnected, commands fail at once instead of queueing. Requires Redis 6.2 or newer
+ * (ZRANDMEMBER for eviction sampling).
+ *
+ * <h2>Eviction</h2>
+ * {@link io.tiercache.engine.redis.RedisTier#evictIfNeeded()} removes least-recently-used items of this prefix when
+ * Redis nears its {@code maxmemory}; see {@link io.tiercache.engine.redis.RedisEviction} for how recency is tracked.
+ */
+package io.tiercache.engine.redis;
