@@ -122,6 +122,10 @@ public final class WriteBehind {
         for (PendingWrite write : queue) {
             waits.add(write.stored());
         }
+        // A batch the flusher already took off the queue is only visible here until it is released.
+        for (PendingWrite write : pendingById.values()) {
+            waits.add(write.stored());
+        }
         wake(true);
         return CompletableFuture.allOf(waits.toArray(new CompletableFuture[0]));
     }
