@@ -54,6 +54,7 @@ public final class SyncEngineConfig {
     private final String sqlPassword;
     private final Durability defaultDurability;
     private final long sqlRetryBackoffMs;
+    private final long sqlLockTimeoutMs;
     private final TimeSource timeSource;
 
     private SyncEngineConfig(Builder b) {
@@ -89,6 +90,7 @@ public final class SyncEngineConfig {
         this.sqlPassword = b.sqlPassword;
         this.defaultDurability = b.defaultDurability;
         this.sqlRetryBackoffMs = b.sqlRetryBackoffMs;
+        this.sqlLockTimeoutMs = b.sqlLockTimeoutMs;
         this.timeSource = b.timeSource;
     }
 
@@ -131,6 +133,7 @@ public final class SyncEngineConfig {
         b.sqlPassword = sqlPassword;
         b.defaultDurability = defaultDurability;
         b.sqlRetryBackoffMs = sqlRetryBackoffMs;
+        b.sqlLockTimeoutMs = sqlLockTimeoutMs;
         b.timeSource = timeSource;
         return b;
     }
@@ -293,6 +296,14 @@ public final class SyncEngineConfig {
         return sqlRetryBackoffMs;
     }
 
+    /**
+     * How long an embedded SQLite L3 waits for another process's write lock before the batch counts as failed and
+     * goes to the WAL. Default 10,000 ms.
+     */
+    public long sqlLockTimeoutMs() {
+        return sqlLockTimeoutMs;
+    }
+
     public TimeSource timeSource() {
         return timeSource;
     }
@@ -347,6 +358,7 @@ public final class SyncEngineConfig {
         private String sqlPassword;
         private Durability defaultDurability = Durability.MEMORY;
         private long sqlRetryBackoffMs = 500;
+        private long sqlLockTimeoutMs = 10_000;
         private TimeSource timeSource = TimeSource.system();
 
         private Builder() {
@@ -512,6 +524,11 @@ public final class SyncEngineConfig {
             return this;
         }
 
+        public Builder sqlLockTimeoutMs(long millis) {
+            this.sqlLockTimeoutMs = millis;
+            return this;
+        }
+
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = requireNonNull("timeSource", timeSource);
             return this;
@@ -551,6 +568,7 @@ public final class SyncEngineConfig {
             range("redisResponseTimeoutMs", redisResponseTimeoutMs, 1, 600_000);
             range("sqlWriteConcurrency", sqlWriteConcurrency, 1, 64);
             range("sqlRetryBackoffMs", sqlRetryBackoffMs, 1, 600_000);
+            range("sqlLockTimeoutMs", sqlLockTimeoutMs, 0, 600_000);
             if (redisUrl != null && !redisUrl.toLowerCase(Locale.ROOT).matches("^(redis|rediss|redis-sentinel)://.+")) {
                 throw new IllegalArgumentException("redisUrl '" + redisUrl
                         + "' must start with redis://, rediss:// or redis-sentinel://");
