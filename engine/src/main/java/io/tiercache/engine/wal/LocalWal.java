@@ -198,10 +198,10 @@ public final class LocalWal implements AutoCloseable {
         List<Long> seqs = new ArrayList<>(batch.size());
         int removed = 0;
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO wal_entries (" + COLUMNS.substring(5)
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS);
                  PreparedStatement delete = c.prepareStatement("DELETE FROM wal_entries WHERE seq = ?")) {
+                c.setAutoCommit(false);
                 for (Append append : batch) {
                     bind(insert, append);
                     insert.executeUpdate();
@@ -216,8 +216,10 @@ public final class LocalWal implements AutoCloseable {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollbackQuietly(c);
                 throw e;
+            } finally {
+                restoreAutoCommit(c);
             }
         } catch (SQLException | RuntimeException e) {
             IllegalStateException failure = new IllegalStateException(
@@ -230,6 +232,23 @@ public final class LocalWal implements AutoCloseable {
         depth.addAndGet(batch.size() - removed);
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).seq().complete(seqs.get(i));
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.debug("rollback of a failed WAL commit failed: {}", e.getMessage());
+        }
+    }
+
+    /** A refused BEGIN leaves sqlite-jdbc's auto-commit flag off with no transaction; the pool must not reuse that. */
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            LOG.debug("resetting auto-commit after a failed WAL commit: {}", e.getMessage());
         }
     }
 
