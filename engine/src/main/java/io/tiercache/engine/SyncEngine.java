@@ -112,6 +112,7 @@ public final class SyncEngine implements AutoCloseable {
             if (config.sqlEnabled()) {
                 wal = LocalWal.open(config.walPath());
                 l3 = openL3();
+                observeStoredVersions();
             }
             writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker);
             if (l3 != null) {
@@ -127,6 +128,20 @@ public final class SyncEngine implements AutoCloseable {
                 l3 != null ? ", L3 " + l3.describe() : ", no L3", wal != null && wal.depth() > 0
                         ? ", " + wal.depth() + " writes waiting in the WAL" : "");
         transition(EngineState.READY);
+    }
+
+    /**
+     * Versions come from the wall clock, which may have been set back since the stored writes were made; a new write
+     * below a stored version would be acknowledged and then silently lose to the older row in L3.
+     */
+    private void observeStoredVersions() {
+        clock.observe(wal.maxVersion());
+        try {
+            clock.observe(l3.maxVersion());
+        } catch (TierAccessException e) {
+            throw new IllegalStateException("cannot read the highest stored version from L3 at " + config.sqlUrl()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private SqlTier openL3() {

@@ -206,6 +206,11 @@ public final class SqlTier implements ItemTier {
         }
     }
 
+    /** The highest version stored, 0 when empty: a restarted writer must issue versions above it. */
+    public long maxVersion() throws TierAccessException {
+        return count("SELECT COALESCE(MAX(version), 0) FROM sync_items", List.of(), "reading the highest version");
+    }
+
     @Override
     public long size() throws TierAccessException {
         return count("SELECT COUNT(*) FROM sync_items", List.of(), "counting rows");

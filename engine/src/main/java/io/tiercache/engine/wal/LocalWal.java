@@ -131,6 +131,17 @@ public final class LocalWal implements AutoCloseable {
         }
     }
 
+    /** The highest version journaled, 0 when the WAL is empty. */
+    public long maxVersion() {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(version), 0) FROM wal_entries");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the local WAL at " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The newest journaled write for {@code id}, if any. */
     public Optional<WalEntry> latestFor(String id) {
         try (Connection c = pool.getConnection();
