@@ -33,6 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -64,6 +65,7 @@ public final class SyncEngine implements AutoCloseable {
     private final MemoryTier l1;
     private final CircuitBreaker l3Breaker;
     private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final List<EngineStateListener> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder l1Hits = new LongAdder();
     private final LongAdder l3Hits = new LongAdder();
@@ -161,7 +163,12 @@ public final class SyncEngine implements AutoCloseable {
             if (state != EngineState.READY) {
                 return;
             }
-            transition(EngineState.SHUTTING_DOWN);
+            lifecycle.writeLock().lock();
+            try {
+                transition(EngineState.SHUTTING_DOWN);
+            } finally {
+                lifecycle.writeLock().unlock();
+            }
         }
         try {
             writeBehind.stop();
@@ -406,7 +413,21 @@ public final class SyncEngine implements AutoCloseable {
         return writeBehind.flushAll();
     }
 
+    /**
+     * Every write enters L1 and the queue here, under the lifecycle read lock: a write that passed its caller's
+     * state check just before a shutdown would otherwise reach a queue no flusher drains, and its future never complete.
+     */
     private CompletableFuture<Void> store(TierWrite write, Set<Tier> routing, Durability durability) {
+        lifecycle.readLock().lock();
+        try {
+            requireReady();
+            return storeReady(write, routing, durability);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private CompletableFuture<Void> storeReady(TierWrite write, Set<Tier> routing, Durability durability) {
         l1.apply(write);
         Set<Tier> targets = EnumSet.noneOf(Tier.class);
         if (l3 != null && routing.contains(Tier.L3)) {
