@@ -61,7 +61,7 @@ class SyncEngineRestartTest extends EngineTestSupport {
     void writesRacingAShutdownEitherCompleteOrFailButNeverHang() {
         start(config().batchFlushMs(5).build());
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            for (int round = 0; round < 5; round++) {
+            for (int round = 0; round < 10; round++) {
                 List<CompletableFuture<?>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
                 CountDownLatch writing = new CountDownLatch(4);
                 List<Thread> writers = new ArrayList<>();
@@ -72,7 +72,7 @@ class SyncEngineRestartTest extends EngineTestSupport {
                         for (int i = 0; ; i++) {
                             try {
                                 Durability durability = Durability.values()[i % 3];
-                                futures.add(engine.submitWith("race/" + writer + "/" + i, bytes("x"),
+                                futures.add(engine.submitWith("race/" + writer + "/" + i, new byte[32 * 1024],
                                         SubmitOptions.defaults().withDurability(durability)));
                             } catch (IllegalStateException shutDown) {
                                 return;
