@@ -1,5 +1,6 @@
 package io.tiercache.engine.crash;
 
+import io.tiercache.engine.BackpressureException;
 import io.tiercache.engine.Durability;
 import io.tiercache.engine.HealthReport;
 import io.tiercache.engine.SubmitOptions;
@@ -7,6 +8,7 @@ import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.Tier;
+import io.tiercache.engine.TierUnavailableException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,9 +26,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * L3 refuses writes while another process holds its SQLite write lock. Writes keep being acknowledged through the
@@ -86,14 +90,14 @@ class L3OutageIT {
             Durability durability = i % 2 == 0 ? Durability.LOCAL_WAL : Durability.DURABLE;
             String id = "outage/" + durability + "/" + i;
             SyncItem item = engine.submitWith(id, payload(id), SubmitOptions.defaults().withDurability(durability))
-                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    .get(5, TimeUnit.SECONDS);
             written.put(id, item);
         }
         SyncItem memoryWrite = engine.submit("outage/memory", payload("outage/memory")).join();
         written.put("outage/memory", memoryWrite);
-        assertThat(engine.delete("before/1", Durability.DURABLE).get(5, java.util.concurrent.TimeUnit.SECONDS))
+        assertThat(engine.delete("before/1", Durability.DURABLE).get(5, TimeUnit.SECONDS))
                 .isTrue();
-        engine.forceFlush().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        engine.forceFlush().get(5, TimeUnit.SECONDS);
 
         HealthReport down = engine.healthCheck();
         assertThat(down.walDepth()).as("writes wait in the WAL").isGreaterThanOrEqualTo(written.size());
@@ -121,8 +125,37 @@ class L3OutageIT {
         }
         assertThat(engine.countPrefix("outage/")).isEqualTo(written.size());
         engine.submitWith("after/1", payload("after/1"), SubmitOptions.defaults().withDurability(Durability.DURABLE))
-                .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                .get(5, TimeUnit.SECONDS);
         assertThat(l3Ids()).contains("after/1");
+    }
+
+    @Test
+    void aFullWalRefusesWritesThatNeedItUntilL3TakesTheBacklog() throws Exception {
+        engine.close();
+        engine = SyncEngine.start(SyncEngineConfig.builder().dataDir(dataDir).batchFlushMs(10).walMaxItems(5)
+                .sqlLockTimeoutMs(100).sqlRetryBackoffMs(50).build());
+        lockL3();
+        SubmitOptions walWrite = SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL);
+        int accepted = 0;
+        try {
+            for (; accepted < 100; accepted++) {
+                engine.submitWith("full/" + accepted, payload("full"), walWrite).get(5, TimeUnit.SECONDS);
+            }
+        } catch (BackpressureException refused) {
+            assertThat(refused).hasMessageContaining("walMaxItems");
+        }
+        assertThat(accepted).isEqualTo(5);
+        engine.forceFlush().get(5, TimeUnit.SECONDS);
+        assertThat(engine.shouldAcceptWrites()).isFalse();
+        assertThatThrownBy(() -> engine.scanPrefix("full/", 10)).isInstanceOf(TierUnavailableException.class)
+                .hasMessageContaining("WAL");
+        assertThat(engine.getMany(List.of("full/0", "full/4", "full/5"))).containsOnlyKeys("full/0", "full/4");
+
+        unlockL3();
+        awaitTrue(Duration.ofSeconds(30), () -> engine.healthCheck().walDepth() == 0);
+        assertThat(engine.shouldAcceptWrites()).isTrue();
+        engine.submitWith("full/5", payload("full"), walWrite).get(5, TimeUnit.SECONDS);
+        assertThat(engine.scanPrefix("full/", 10)).hasSize(6);
     }
 
     private List<String> l3Ids() throws Exception {
