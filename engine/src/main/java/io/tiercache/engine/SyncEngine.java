@@ -576,6 +576,13 @@ public final class SyncEngine implements AutoCloseable {
         if (pending != null) {
             return new ItemStatus.Pending(pending.version());
         }
+        // While L3 catches up, a write the WAL holds has left memory but is no more synced than a queued one.
+        if (writeBehind.hasWalBacklog()) {
+            Optional<WalEntry> journaled = wal.latestFor(id);
+            if (journaled.isPresent()) {
+                return new ItemStatus.Pending(journaled.get().write().version());
+            }
+        }
         long now = time.currentTimeMillis();
         boolean inL1 = l1.get(id).filter(item -> !item.isExpiredAt(now)).isPresent();
         boolean inL3 = false;
