@@ -3,6 +3,7 @@ package io.tiercache.engine.crash;
 import io.tiercache.engine.BackpressureException;
 import io.tiercache.engine.Durability;
 import io.tiercache.engine.HealthReport;
+import io.tiercache.engine.ItemStatus;
 import io.tiercache.engine.SubmitOptions;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncEngineConfig;
@@ -110,6 +111,9 @@ class L3OutageIT {
                     .isEqualTo(entry.getValue().payload());
         }
         assertThat(engine.get("before/1")).as("a journaled delete hides the L3 row").isEmpty();
+        assertThat(engine.status("outage/memory")).as("waiting in the WAL is still pending")
+                .isEqualTo(new ItemStatus.Pending(memoryWrite.version()));
+        assertThat(engine.status("before/1")).isInstanceOf(ItemStatus.Pending.class);
 
         unlockL3();
         awaitTrue(Duration.ofSeconds(30), () -> engine.healthCheck().walDepth() == 0);
@@ -124,6 +128,8 @@ class L3OutageIT {
             assertThat(stored.payload()).isEqualTo(entry.getValue().payload());
         }
         assertThat(engine.countPrefix("outage/")).isEqualTo(written.size());
+        assertThat(engine.status("outage/memory")).isEqualTo(new ItemStatus.Synced(true, false, true));
+        assertThat(engine.status("before/1")).isEqualTo(new ItemStatus.Missing());
         engine.submitWith("after/1", payload("after/1"), SubmitOptions.defaults().withDurability(Durability.DURABLE))
                 .get(5, TimeUnit.SECONDS);
         assertThat(l3Ids()).contains("after/1");
