@@ -2,13 +2,12 @@ package io.tiercache.engine;
 
 import io.tiercache.engine.internal.CircuitBreaker;
 import io.tiercache.engine.internal.HybridLogicalClock;
-import io.tiercache.engine.internal.IdOrder;
+import io.tiercache.engine.internal.OverlayQueries;
 import io.tiercache.engine.internal.PendingWrite;
 import io.tiercache.engine.internal.WriteBehind;
 import io.tiercache.engine.memory.MemoryTier;
 import io.tiercache.engine.sql.SqlTier;
 import io.tiercache.engine.sql.SqlTiers;
-import io.tiercache.engine.tier.ItemTier;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
 import io.tiercache.engine.wal.LocalWal;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -74,6 +72,7 @@ public final class SyncEngine implements AutoCloseable {
     private SqlTier l3;
     private LocalWal wal;
     private WriteBehind writeBehind;
+    private OverlayQueries queries;
 
     private SyncEngine(SyncEngineConfig config) {
         this.config = config;
@@ -117,6 +116,7 @@ public final class SyncEngine implements AutoCloseable {
                 observeStoredVersions();
             }
             writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker);
+            queries = new OverlayQueries(l1, l3, wal, writeBehind, time, this::l3Unavailable);
             if (l3 != null) {
                 writeBehind.drainWalNow();
             }
@@ -716,125 +716,28 @@ public final class SyncEngine implements AutoCloseable {
                 (tier, after, max, now) -> tier.idsByState(state, after, max, now), null, limit);
     }
 
-    @FunctionalInterface
-    private interface PageQuery<T> {
-        List<T> page(ItemTier tier, String afterId, int limit, long now) throws TierAccessException;
-    }
-
-    @FunctionalInterface
-    private interface CountQuery {
-        long count(ItemTier tier, long now) throws TierAccessException;
-    }
-
-    /**
-     * A page from the ground truth with the write-behind queue laid over it: queued writes the tier does not have yet
-     * are added, queued deletes and re-tagged items removed.
-     */
-    private List<SyncItem> scanMerged(Predicate<SyncItem> matches, PageQuery<SyncItem> query, String afterId,
-                                      int limit) {
+    private List<SyncItem> scanMerged(Predicate<SyncItem> matches, OverlayQueries.PageQuery<SyncItem> query,
+                                      String afterId, int limit) {
         requireReady();
         requirePositive(limit);
-        long now = time.currentTimeMillis();
-        List<PendingWrite> overlay = overlayAfter(afterId);
-        TreeMap<String, SyncItem> merged = new TreeMap<>(IdOrder.COMPARATOR);
-        for (SyncItem item : queryGroundTruth(query, afterId, limit + overlay.size(), now)) {
-            merged.put(item.id(), item);
-        }
-        for (PendingWrite pending : overlay) {
-            merged.remove(pending.id());
-            if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)
-                    && matches.test(upsert.item())) {
-                merged.put(pending.id(), upsert.item());
-            }
-        }
-        List<SyncItem> page = new ArrayList<>(Math.min(limit, merged.size()));
-        for (SyncItem item : merged.values()) {
-            if (page.size() == limit) {
-                break;
-            }
-            page.add(item);
-        }
-        return page;
+        return queries.scan(matches, query, afterId, limit);
     }
 
-    private List<String> idsMerged(Predicate<SyncItem> matches, PageQuery<String> query, String afterId) {
+    private List<String> idsMerged(Predicate<SyncItem> matches, OverlayQueries.PageQuery<String> query,
+                                   String afterId) {
         return idsMerged(matches, query, afterId, PAGE);
     }
 
-    private List<String> idsMerged(Predicate<SyncItem> matches, PageQuery<String> query, String afterId, int limit) {
+    private List<String> idsMerged(Predicate<SyncItem> matches, OverlayQueries.PageQuery<String> query,
+                                   String afterId, int limit) {
         requireReady();
         requirePositive(limit);
-        long now = time.currentTimeMillis();
-        List<PendingWrite> overlay = overlayAfter(afterId);
-        TreeMap<String, Boolean> merged = new TreeMap<>(IdOrder.COMPARATOR);
-        for (String id : queryGroundTruth(query, afterId, limit + overlay.size(), now)) {
-            merged.put(id, Boolean.TRUE);
-        }
-        for (PendingWrite pending : overlay) {
-            merged.remove(pending.id());
-            if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)
-                    && matches.test(upsert.item())) {
-                merged.put(pending.id(), Boolean.TRUE);
-            }
-        }
-        return merged.keySet().stream().limit(limit).toList();
+        return queries.ids(matches, query, afterId, limit);
     }
 
-    private long countMerged(Predicate<SyncItem> matches, CountQuery query) {
+    private long countMerged(Predicate<SyncItem> matches, OverlayQueries.CountQuery query) {
         requireReady();
-        long now = time.currentTimeMillis();
-        ItemTier truth = groundTruth();
-        List<PendingWrite> overlay = overlayAfter(null);
-        try {
-            long count = query.count(truth, now);
-            if (overlay.isEmpty()) {
-                return count;
-            }
-            Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
-            for (PendingWrite pending : overlay) {
-                SyncItem old = before.get(pending.id());
-                boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
-                boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
-                        && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
-                count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
-            }
-            return count;
-        } catch (TierAccessException e) {
-            throw l3Unavailable("counting", e);
-        }
-    }
-
-    private <T> List<T> queryGroundTruth(PageQuery<T> query, String afterId, int limit, long now) {
-        try {
-            return query.page(groundTruth(), afterId, limit, now);
-        } catch (TierAccessException e) {
-            throw l3Unavailable("scanning", e);
-        }
-    }
-
-    /** L3 when configured (refusing while it is still catching up from the WAL), else L1. */
-    private ItemTier groundTruth() {
-        if (l3 == null) {
-            return l1;
-        }
-        if (writeBehind.hasWalBacklog()) {
-            throw new TierUnavailableException(Tier.L3, "L3 is catching up from the local WAL (" + wal.depth()
-                    + " writes); scans and counts resume when it has drained", null);
-        }
-        return l3;
-    }
-
-    private List<PendingWrite> overlayAfter(String afterId) {
-        List<PendingWrite> overlay = new ArrayList<>();
-        if (l3 == null) {
-            return overlay;
-        }
-        for (PendingWrite pending : writeBehind.pendingWrites()) {
-            if (afterId == null || IdOrder.compare(pending.id(), afterId) > 0) {
-                overlay.add(pending);
-            }
-        }
-        return overlay;
+        return queries.count(matches, query);
     }
 
     private static void requirePositive(int limit) {
@@ -854,7 +757,7 @@ public final class SyncEngine implements AutoCloseable {
         String after = null;
         long now = time.currentTimeMillis();
         while (l1.weightedBytes() < l1.maximumBytes() * 0.9) {
-            List<SyncItem> page = queryGroundTruth((tier, a, max, n) -> tier.scanPrefix(prefix, a, max, n),
+            List<SyncItem> page = queries.groundTruthPage((tier, a, max, n) -> tier.scanPrefix(prefix, a, max, n),
                     after, PAGE, now);
             for (SyncItem item : page) {
                 if (item.isIntact() && l1.fill(item)) {
