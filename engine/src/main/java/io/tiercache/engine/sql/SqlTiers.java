@@ -3,6 +3,7 @@ package io.tiercache.engine.sql;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tiercache.engine.SyncEngineConfig;
+import io.tiercache.engine.Tier;
 import io.tiercache.engine.tier.TierAccessException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -41,7 +42,13 @@ public final class SqlTiers {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot create the folder of the SQLite file " + file + ": " + e, e);
         }
-        HikariDataSource pool = new HikariDataSource(sqliteHikariConfig(file, "tiercache-l3", 4, lockTimeoutMs));
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(sqliteHikariConfig(file, "tiercache-l3", 4, lockTimeoutMs));
+        } catch (RuntimeException e) {
+            // Hikari reports an unopenable file as its own unchecked exception, without the path.
+            throw new TierAccessException(Tier.L3, "cannot open the SQLite file " + file + ": " + e.getMessage(), e);
+        }
         SqlTier tier = new SqlTier(pool, new SqliteDialect(), "sqlite:" + file, pool);
         try {
             tier.createSchema();
