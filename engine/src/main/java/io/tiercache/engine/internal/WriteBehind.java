@@ -76,9 +76,11 @@ public final class WriteBehind {
     public void drainWalNow() {
         while (walBacklog && l3Breaker.allowsCall()) {
             if (!drainOneBatch()) {
-                return;
+                break;
             }
         }
+        // A ready engine must not report the replayed entries as still waiting.
+        wal.commitApplied();
     }
 
     /** Queues a write that L1 already holds; becomes the pending write for its id. */

@@ -109,6 +109,11 @@ public final class LocalWal implements AutoCloseable {
         applied.add(seq);
     }
 
+    /** Removes the entries marked applied now, instead of with the writer's next commit. */
+    public void commitApplied() {
+        commitQueued(List.of());
+    }
+
     /** Entries not yet applied, in the order they were written. */
     public long depth() {
         return depth.get();
