@@ -164,6 +164,29 @@ class L3OutageIT {
         assertThat(engine.scanPrefix("full/", 10)).hasSize(6);
     }
 
+    @Test
+    void writesStillJournaledAtShutdownDrainAtTheNextStart() throws Exception {
+        engine.submitWith("keep/1", payload("keep/1"), SubmitOptions.durable().withDurability(Durability.DURABLE))
+                .get(5, TimeUnit.SECONDS);
+        engine.submitWith("gone/1", payload("gone/1"), SubmitOptions.durable().withDurability(Durability.DURABLE))
+                .get(5, TimeUnit.SECONDS);
+        lockL3();
+        SyncItem kept = engine.submitWith("keep/1", payload("keep/1 v2"),
+                SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL)).get(5, TimeUnit.SECONDS);
+        engine.delete("gone/1", Durability.LOCAL_WAL).get(5, TimeUnit.SECONDS);
+        SyncItem queued = engine.submit("queued/1", payload("queued/1")).join();
+        engine.shutdown();
+        assertThat(l3Ids()).containsExactlyInAnyOrder("keep/1", "gone/1");
+        unlockL3();
+
+        engine = SyncEngine.start(engine.config());
+        assertThat(engine.healthCheck().walDepth()).isZero();
+        assertThat(l3Ids()).containsExactlyInAnyOrder("keep/1", "queued/1");
+        assertThat(engine.getVerified("keep/1").orElseThrow().version()).isEqualTo(kept.version());
+        assertThat(engine.getVerified("queued/1").orElseThrow().payload()).isEqualTo(queued.payload());
+        assertThat(engine.get("gone/1")).isEmpty();
+    }
+
     private List<String> l3Ids() throws Exception {
         try (Connection c = openL3(); PreparedStatement ps = c.prepareStatement("SELECT id FROM sync_items");
              ResultSet rs = ps.executeQuery()) {
