@@ -4,7 +4,7 @@ import io.tiercache.engine.internal.CacheTierRepairs;
 import io.tiercache.engine.internal.CircuitBreaker;
 import io.tiercache.engine.internal.ReconnectingTier;
 import io.tiercache.engine.internal.HybridLogicalClock;
-import io.tiercache.engine.internal.IdOrder;
+import io.tiercache.engine.internal.OverlayQueries;
 import io.tiercache.engine.internal.PendingWrite;
 import io.tiercache.engine.internal.WriteBehind;
 import io.tiercache.engine.memory.MemoryTier;
@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -40,6 +39,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -72,6 +72,7 @@ public final class SyncEngine implements AutoCloseable {
     private final CircuitBreaker l3Breaker;
     private final CircuitBreaker l2Breaker;
     private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final List<EngineStateListener> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder l1Hits = new LongAdder();
     private final LongAdder l2Hits = new LongAdder();
@@ -84,6 +85,7 @@ public final class SyncEngine implements AutoCloseable {
     private RepairJournal repairJournal;
     private ExecutorService l2Filler;
     private WriteBehind writeBehind;
+    private OverlayQueries queries;
 
     private SyncEngine(SyncEngineConfig config) {
         this.config = config;
@@ -125,12 +127,14 @@ public final class SyncEngine implements AutoCloseable {
             if (config.sqlEnabled()) {
                 wal = LocalWal.open(config.walPath());
                 l3 = openL3();
+                observeStoredVersions();
             }
             if (config.redisUrl() != null) {
                 openL2();
             }
             writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker, l2, l2Breaker,
                     l2 == null ? null : new CacheTierRepairs(repairJournal));
+            queries = new OverlayQueries(l1, l2, l3, wal, writeBehind, time, this::groundTruthUnavailable);
             if (l3 != null) {
                 writeBehind.drainWalNow();
             }
@@ -165,6 +169,20 @@ public final class SyncEngine implements AutoCloseable {
         l2Filler = filler;
     }
 
+    /**
+     * Versions come from the wall clock, which may have been set back since the stored writes were made; a new write
+     * below a stored version would be acknowledged and then silently lose to the older row in L3.
+     */
+    private void observeStoredVersions() {
+        clock.observe(wal.maxVersion());
+        try {
+            clock.observe(l3.maxVersion());
+        } catch (TierAccessException e) {
+            throw new IllegalStateException("cannot read the highest stored version from L3 at " + config.sqlUrl()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     private SqlTier openL3() {
         try {
             return SqlTiers.open(config);
@@ -182,7 +200,12 @@ public final class SyncEngine implements AutoCloseable {
             if (state != EngineState.READY) {
                 return;
             }
-            transition(EngineState.SHUTTING_DOWN);
+            lifecycle.writeLock().lock();
+            try {
+                transition(EngineState.SHUTTING_DOWN);
+            } finally {
+                lifecycle.writeLock().unlock();
+            }
         }
         try {
             writeBehind.stop();
@@ -441,7 +464,21 @@ public final class SyncEngine implements AutoCloseable {
         return writeBehind.flushAll();
     }
 
+    /**
+     * Every write enters L1 and the queue here, under the lifecycle read lock: a write that passed its caller's
+     * state check just before a shutdown would otherwise reach a queue no flusher drains, and its future never complete.
+     */
     private CompletableFuture<Void> store(TierWrite write, Set<Tier> routing, Durability durability) {
+        lifecycle.readLock().lock();
+        try {
+            requireReady();
+            return storeReady(write, routing, durability);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private CompletableFuture<Void> storeReady(TierWrite write, Set<Tier> routing, Durability durability) {
         l1.apply(write);
         if (l2 == null && l3 == null) {
             return CompletableFuture.completedFuture(null);
@@ -625,6 +662,13 @@ public final class SyncEngine implements AutoCloseable {
         PendingWrite pending = writeBehind.pending(id);
         if (pending != null) {
             return new ItemStatus.Pending(pending.version());
+        }
+        // While L3 catches up, a write the WAL holds has left memory but is no more synced than a queued one.
+        if (writeBehind.hasWalBacklog()) {
+            Optional<WalEntry> journaled = wal.latestFor(id);
+            if (journaled.isPresent()) {
+                return new ItemStatus.Pending(journaled.get().write().version());
+            }
         }
         long now = time.currentTimeMillis();
         boolean inL1 = l1.get(id).filter(item -> !item.isExpiredAt(now)).isPresent();
@@ -861,128 +905,28 @@ public final class SyncEngine implements AutoCloseable {
                 (tier, after, max, now) -> tier.idsByState(state, after, max, now), null, limit);
     }
 
-    @FunctionalInterface
-    private interface PageQuery<T> {
-        List<T> page(ItemTier tier, String afterId, int limit, long now) throws TierAccessException;
-    }
-
-    @FunctionalInterface
-    private interface CountQuery {
-        long count(ItemTier tier, long now) throws TierAccessException;
-    }
-
-    /**
-     * A page from the ground truth with the write-behind queue laid over it: queued writes the tier does not have yet
-     * are added, queued deletes and re-tagged items removed.
-     */
-    private List<SyncItem> scanMerged(Predicate<SyncItem> matches, PageQuery<SyncItem> query, String afterId,
-                                      int limit) {
+    private List<SyncItem> scanMerged(Predicate<SyncItem> matches, OverlayQueries.PageQuery<SyncItem> query,
+                                      String afterId, int limit) {
         requireReady();
         requirePositive(limit);
-        long now = time.currentTimeMillis();
-        List<PendingWrite> overlay = overlayAfter(afterId);
-        TreeMap<String, SyncItem> merged = new TreeMap<>(IdOrder.COMPARATOR);
-        for (SyncItem item : queryGroundTruth(query, afterId, limit + overlay.size(), now)) {
-            merged.put(item.id(), item);
-        }
-        for (PendingWrite pending : overlay) {
-            merged.remove(pending.id());
-            if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)
-                    && matches.test(upsert.item())) {
-                merged.put(pending.id(), upsert.item());
-            }
-        }
-        List<SyncItem> page = new ArrayList<>(Math.min(limit, merged.size()));
-        for (SyncItem item : merged.values()) {
-            if (page.size() == limit) {
-                break;
-            }
-            page.add(item);
-        }
-        return page;
+        return queries.scan(matches, query, afterId, limit);
     }
 
-    private List<String> idsMerged(Predicate<SyncItem> matches, PageQuery<String> query, String afterId) {
+    private List<String> idsMerged(Predicate<SyncItem> matches, OverlayQueries.PageQuery<String> query,
+                                   String afterId) {
         return idsMerged(matches, query, afterId, PAGE);
     }
 
-    private List<String> idsMerged(Predicate<SyncItem> matches, PageQuery<String> query, String afterId, int limit) {
+    private List<String> idsMerged(Predicate<SyncItem> matches, OverlayQueries.PageQuery<String> query,
+                                   String afterId, int limit) {
         requireReady();
         requirePositive(limit);
-        long now = time.currentTimeMillis();
-        List<PendingWrite> overlay = overlayAfter(afterId);
-        TreeMap<String, Boolean> merged = new TreeMap<>(IdOrder.COMPARATOR);
-        for (String id : queryGroundTruth(query, afterId, limit + overlay.size(), now)) {
-            merged.put(id, Boolean.TRUE);
-        }
-        for (PendingWrite pending : overlay) {
-            merged.remove(pending.id());
-            if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)
-                    && matches.test(upsert.item())) {
-                merged.put(pending.id(), Boolean.TRUE);
-            }
-        }
-        return merged.keySet().stream().limit(limit).toList();
+        return queries.ids(matches, query, afterId, limit);
     }
 
-    private long countMerged(Predicate<SyncItem> matches, CountQuery query) {
+    private long countMerged(Predicate<SyncItem> matches, OverlayQueries.CountQuery query) {
         requireReady();
-        long now = time.currentTimeMillis();
-        ItemTier truth = groundTruth();
-        List<PendingWrite> overlay = overlayAfter(null);
-        try {
-            // The count and the look-up of the queued ids must see the same L3 state.
-            return writeBehind.whileL3Unchanged(() -> {
-                long count = query.count(truth, now);
-                if (overlay.isEmpty()) {
-                    return count;
-                }
-                Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
-                for (PendingWrite pending : overlay) {
-                    SyncItem old = before.get(pending.id());
-                    boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
-                    boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
-                            && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
-                    count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
-                }
-                return count;
-            });
-        } catch (TierAccessException e) {
-            throw groundTruthUnavailable("counting", e);
-        }
-    }
-
-    private <T> List<T> queryGroundTruth(PageQuery<T> query, String afterId, int limit, long now) {
-        try {
-            return query.page(groundTruth(), afterId, limit, now);
-        } catch (TierAccessException e) {
-            throw groundTruthUnavailable("scanning", e);
-        }
-    }
-
-    /** L3 when configured (refusing while it is still catching up from the WAL), else L2, else L1. */
-    private ItemTier groundTruth() {
-        if (l3 == null) {
-            return l2 != null ? l2 : l1;
-        }
-        if (writeBehind.hasWalBacklog()) {
-            throw new TierUnavailableException(Tier.L3, "L3 is catching up from the local WAL (" + wal.depth()
-                    + " writes); scans and counts resume when it has drained", null);
-        }
-        return l3;
-    }
-
-    private List<PendingWrite> overlayAfter(String afterId) {
-        List<PendingWrite> overlay = new ArrayList<>();
-        if (l3 == null && l2 == null) {
-            return overlay;
-        }
-        for (PendingWrite pending : writeBehind.pendingWrites()) {
-            if (afterId == null || IdOrder.compare(pending.id(), afterId) > 0) {
-                overlay.add(pending);
-            }
-        }
-        return overlay;
+        return queries.count(matches, query);
     }
 
     private static void requirePositive(int limit) {
@@ -1002,7 +946,7 @@ public final class SyncEngine implements AutoCloseable {
         String after = null;
         long now = time.currentTimeMillis();
         while (l1.weightedBytes() < l1.maximumBytes() * 0.9) {
-            List<SyncItem> page = queryGroundTruth((tier, a, max, n) -> tier.scanPrefix(prefix, a, max, n),
+            List<SyncItem> page = queries.groundTruthPage((tier, a, max, n) -> tier.scanPrefix(prefix, a, max, n),
                     after, PAGE, now);
             for (SyncItem item : page) {
                 if (item.isIntact() && l1.fill(item)) {

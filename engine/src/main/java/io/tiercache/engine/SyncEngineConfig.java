@@ -55,6 +55,7 @@ public final class SyncEngineConfig {
     private final Durability defaultDurability;
     private final long sqlRetryBackoffMs;
     private final long sqlTimeoutMs;
+    private final long sqlLockTimeoutMs;
     private final TimeSource timeSource;
 
     private SyncEngineConfig(Builder b) {
@@ -91,6 +92,7 @@ public final class SyncEngineConfig {
         this.defaultDurability = b.defaultDurability;
         this.sqlRetryBackoffMs = b.sqlRetryBackoffMs;
         this.sqlTimeoutMs = b.sqlTimeoutMs;
+        this.sqlLockTimeoutMs = b.sqlLockTimeoutMs;
         this.timeSource = b.timeSource;
     }
 
@@ -134,6 +136,7 @@ public final class SyncEngineConfig {
         b.defaultDurability = defaultDurability;
         b.sqlRetryBackoffMs = sqlRetryBackoffMs;
         b.sqlTimeoutMs = sqlTimeoutMs;
+        b.sqlLockTimeoutMs = sqlLockTimeoutMs;
         b.timeSource = timeSource;
         return b;
     }
@@ -304,6 +307,14 @@ public final class SyncEngineConfig {
         return sqlTimeoutMs;
     }
 
+    /**
+     * How long an embedded SQLite L3 waits for another process's write lock before the batch counts as failed and
+     * goes to the WAL. Default 10,000 ms.
+     */
+    public long sqlLockTimeoutMs() {
+        return sqlLockTimeoutMs;
+    }
+
     public TimeSource timeSource() {
         return timeSource;
     }
@@ -359,6 +370,7 @@ public final class SyncEngineConfig {
         private Durability defaultDurability = Durability.MEMORY;
         private long sqlRetryBackoffMs = 500;
         private long sqlTimeoutMs = 5000;
+        private long sqlLockTimeoutMs = 10_000;
         private TimeSource timeSource = TimeSource.system();
 
         private Builder() {
@@ -529,6 +541,11 @@ public final class SyncEngineConfig {
             return this;
         }
 
+        public Builder sqlLockTimeoutMs(long millis) {
+            this.sqlLockTimeoutMs = millis;
+            return this;
+        }
+
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = requireNonNull("timeSource", timeSource);
             return this;
@@ -569,6 +586,7 @@ public final class SyncEngineConfig {
             range("sqlWriteConcurrency", sqlWriteConcurrency, 1, 64);
             range("sqlRetryBackoffMs", sqlRetryBackoffMs, 1, 600_000);
             range("sqlTimeoutMs", sqlTimeoutMs, 250, 600_000);
+            range("sqlLockTimeoutMs", sqlLockTimeoutMs, 0, 600_000);
             if (redisUrl != null && !redisUrl.toLowerCase(Locale.ROOT).matches("^(redis|rediss|redis-sentinel)://.+")) {
                 throw new IllegalArgumentException("redisUrl '" + redisUrl
                         + "' must start with redis://, rediss:// or redis-sentinel://");

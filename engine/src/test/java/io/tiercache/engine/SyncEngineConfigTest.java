@@ -46,6 +46,7 @@ class SyncEngineConfigTest {
         assertThat(c.redisPrefix()).isEqualTo("tc:");
         assertThat(c.defaultDurability()).isEqualTo(Durability.MEMORY);
         assertThat(c.sqlRetryBackoffMs()).isEqualTo(500);
+        assertThat(c.sqlLockTimeoutMs()).isEqualTo(10_000);
         assertThat(c.dataDir()).isEqualTo(Path.of("tiercache-data"));
         assertThat(c.walPath()).isEqualTo(Path.of("tiercache-data", "wal.db"));
         assertThat(c.sqlUrl()).isEqualTo("jdbc:sqlite:" + Path.of("tiercache-data", "l3.db"));
@@ -61,7 +62,7 @@ class SyncEngineConfigTest {
     @Test
     void toBuilderKeepsEverySetting() {
         SyncEngineConfig c = SyncEngineConfig.builder().l1MaxBytes(MIB).batchFlushCount(7).batchFlushBytes(1000)
-                .defaultDurability(Durability.LOCAL_WAL).redisPrefix("p:").sqlRetryBackoffMs(9).build();
+                .defaultDurability(Durability.LOCAL_WAL).redisPrefix("p:").sqlRetryBackoffMs(9).sqlLockTimeoutMs(8).build();
         SyncEngineConfig copy = c.toBuilder().build();
         assertThat(copy.l1MaxBytes()).isEqualTo(MIB);
         assertThat(copy.batchFlushCount()).isEqualTo(7);
@@ -69,6 +70,7 @@ class SyncEngineConfigTest {
         assertThat(copy.defaultDurability()).isEqualTo(Durability.LOCAL_WAL);
         assertThat(copy.redisPrefix()).isEqualTo("p:");
         assertThat(copy.sqlRetryBackoffMs()).isEqualTo(9);
+        assertThat(copy.sqlLockTimeoutMs()).isEqualTo(8);
         assertThat(copy.toString()).isEqualTo(c.toString());
     }
 
@@ -100,6 +102,7 @@ class SyncEngineConfigTest {
                 bad("sqlWriteConcurrency", b -> b.sqlWriteConcurrency(0)),
                 bad("sqlWriteConcurrency", b -> b.sqlWriteConcurrency(65)),
                 bad("sqlRetryBackoffMs", b -> b.sqlRetryBackoffMs(0)),
+                bad("sqlLockTimeoutMs", b -> b.sqlLockTimeoutMs(-1)),
                 bad("redisUrl", b -> b.redisUrl("http://localhost")),
                 bad("redisPrefix", b -> b.redisPrefix(null)),
                 bad("redisPrefix", b -> b.redisPrefix("a\nb")),

@@ -41,6 +41,19 @@ class SyncEngineLifecycleTest extends EngineTestSupport {
     }
 
     @Test
+    void aStartThatCannotOpenL3FailsClearlyAndStops() throws Exception {
+        java.nio.file.Files.createDirectories(dataDir.resolve("l3.db"));
+        SyncEngine broken = SyncEngine.create(config().build());
+        List<EngineState> states = new CopyOnWriteArrayList<>();
+        broken.addStateListener((from, to) -> states.add(to));
+        assertThatThrownBy(broken::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("l3.db");
+        assertThat(broken.state()).isEqualTo(EngineState.STOPPED);
+        assertThat(states).containsExactly(EngineState.STARTING, EngineState.STOPPED);
+        assertThatThrownBy(() -> broken.get("x")).isInstanceOf(IllegalStateException.class);
+        broken.close();
+    }
+
+    @Test
     void startingTwiceIsRefused() {
         start(config().build());
         assertThatThrownBy(engine::start).isInstanceOf(IllegalStateException.class)

@@ -91,9 +91,11 @@ public final class WriteBehind {
     public void drainWalNow() {
         while (walBacklog && l3Breaker.allowsCall()) {
             if (!drainOneBatch()) {
-                return;
+                break;
             }
         }
+        // A ready engine must not report the replayed entries as still waiting.
+        wal.commitApplied();
     }
 
     /** Queues a write that L1 already holds; becomes the pending write for its id. */
@@ -154,6 +156,10 @@ public final class WriteBehind {
     public CompletableFuture<Void> flushAll() {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (PendingWrite write : queue) {
+            waits.add(write.stored());
+        }
+        // A batch the flusher already took off the queue is only visible here until it is released.
+        for (PendingWrite write : pendingById.values()) {
             waits.add(write.stored());
         }
         wake(true);
@@ -287,7 +293,13 @@ public final class WriteBehind {
     private void writeToCacheTier(List<TierWrite> writes) {
         if (l2Repairs.isEmpty() && l2Breaker.allowsCall()) {
             try {
-                l2.apply(writes);
+                // Without L3, L2 is the ground truth that overlaid counts read: the same guard as L3 writes.
+                l3Changes.writeLock().lock();
+                try {
+                    l2.apply(writes);
+                } finally {
+                    l3Changes.writeLock().unlock();
+                }
                 l2Breaker.recordSuccess();
                 return;
             } catch (TierAccessException e) {

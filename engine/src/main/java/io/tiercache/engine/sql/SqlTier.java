@@ -107,9 +107,9 @@ public final class SqlTier implements ItemTier {
             writeLock.lock();
         }
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
             try (PreparedStatement upsert = c.prepareStatement(dialect.upsertStatement());
                  PreparedStatement delete = c.prepareStatement("DELETE FROM sync_items WHERE id = ? AND version < ?")) {
+                c.setAutoCommit(false);
                 int upserts = 0;
                 int deletes = 0;
                 for (TierWrite write : writes) {
@@ -134,6 +134,8 @@ public final class SqlTier implements ItemTier {
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
+            } finally {
+                restoreAutoCommit(c);
             }
         } catch (SQLException e) {
             throw failure("writing a batch of " + writes.size(), e);
@@ -202,6 +204,11 @@ public final class SqlTier implements ItemTier {
                 writeLock.unlock();
             }
         }
+    }
+
+    /** The highest version stored, 0 when empty: a restarted writer must issue versions above it. */
+    public long maxVersion() throws TierAccessException {
+        return count("SELECT COALESCE(MAX(version), 0) FROM sync_items", List.of(), "reading the highest version");
     }
 
     @Override
@@ -351,7 +358,20 @@ public final class SqlTier implements ItemTier {
         }
     }
 
-    private static void rollbackQuietly(Connection c) {
+    /**
+     * A BEGIN refused with SQLITE_BUSY still leaves sqlite-jdbc believing auto-commit is off, and the pool does not
+     * reset a setting whose change threw: the next borrower's writes would then run outside any transaction and its
+     * commit fail. Switching auto-commit back on before returning the connection resets that flag.
+     */
+    static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            LOG.debug("resetting auto-commit after a failed transaction: {}", e.getMessage());
+        }
+    }
+
+    static void rollbackQuietly(Connection c) {
         try {
             c.rollback();
         } catch (SQLException e) {

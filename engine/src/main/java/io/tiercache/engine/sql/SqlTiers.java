@@ -3,6 +3,7 @@ package io.tiercache.engine.sql;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tiercache.engine.SyncEngineConfig;
+import io.tiercache.engine.Tier;
 import io.tiercache.engine.tier.TierAccessException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 
 /** Opens the L3 tier the configuration names: an SQLite file (the default) or a MySQL/MariaDB server. */
 public final class SqlTiers {
+    private static final long DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
     private SqlTiers() {
     }
@@ -20,7 +22,7 @@ public final class SqlTiers {
     public static SqlTier open(SyncEngineConfig config) throws TierAccessException {
         String url = config.sqlUrl();
         if (url.startsWith("jdbc:sqlite:")) {
-            return openSqlite(Path.of(url.substring("jdbc:sqlite:".length())));
+            return openSqlite(Path.of(url.substring("jdbc:sqlite:".length())), config.sqlLockTimeoutMs());
         }
         return openMySql(config);
     }
@@ -70,6 +72,11 @@ public final class SqlTiers {
 
     /** An SQLite file at {@code file} (parent folders are created), in WAL journal mode with FULL sync. */
     public static SqlTier openSqlite(Path file) throws TierAccessException {
+        return openSqlite(file, DEFAULT_LOCK_TIMEOUT_MS);
+    }
+
+    /** Like {@link #openSqlite(Path)}, waiting at most {@code lockTimeoutMs} for another writer's lock. */
+    public static SqlTier openSqlite(Path file, long lockTimeoutMs) throws TierAccessException {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -78,7 +85,13 @@ public final class SqlTiers {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot create the folder of the SQLite file " + file + ": " + e, e);
         }
-        HikariDataSource pool = new HikariDataSource(sqliteHikariConfig(file, "tiercache-l3", 4));
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(sqliteHikariConfig(file, "tiercache-l3", 4, lockTimeoutMs));
+        } catch (RuntimeException e) {
+            // Hikari reports an unopenable file as its own unchecked exception, without the path.
+            throw new TierAccessException(Tier.L3, "cannot open the SQLite file " + file + ": " + e.getMessage(), e);
+        }
         SqlTier tier = new SqlTier(pool, new SqliteDialect(), "sqlite:" + file, pool);
         try {
             tier.createSchema();
@@ -91,10 +104,15 @@ public final class SqlTiers {
 
     /** A pool over an SQLite file: WAL journal, FULL sync, IMMEDIATE transactions, case-sensitive LIKE. */
     public static HikariConfig sqliteHikariConfig(Path file, String poolName, int maxConnections) {
+        return sqliteHikariConfig(file, poolName, maxConnections, DEFAULT_LOCK_TIMEOUT_MS);
+    }
+
+    public static HikariConfig sqliteHikariConfig(Path file, String poolName, int maxConnections,
+                                                  long lockTimeoutMs) {
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        sqlite.setBusyTimeout(10_000);
+        sqlite.setBusyTimeout((int) lockTimeoutMs);
         sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         sqlite.enableCaseSensitiveLike(true);
         SQLiteDataSource dataSource = new SQLiteDataSource(sqlite);

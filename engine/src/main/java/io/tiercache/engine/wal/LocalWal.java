@@ -109,6 +109,11 @@ public final class LocalWal implements AutoCloseable {
         applied.add(seq);
     }
 
+    /** Removes the entries marked applied now, instead of with the writer's next commit. */
+    public void commitApplied() {
+        commitQueued(List.of());
+    }
+
     /** Entries not yet applied, in the order they were written. */
     public long depth() {
         return depth.get();
@@ -126,6 +131,17 @@ public final class LocalWal implements AutoCloseable {
             ps.setLong(1, afterSeq);
             ps.setInt(2, limit);
             return readEntries(ps);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the local WAL at " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The highest version journaled, 0 when the WAL is empty. */
+    public long maxVersion() {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(version), 0) FROM wal_entries");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the local WAL at " + file + ": " + e.getMessage(), e);
         }
@@ -198,10 +214,10 @@ public final class LocalWal implements AutoCloseable {
         List<Long> seqs = new ArrayList<>(batch.size());
         int removed = 0;
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO wal_entries (" + COLUMNS.substring(5)
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS);
                  PreparedStatement delete = c.prepareStatement("DELETE FROM wal_entries WHERE seq = ?")) {
+                c.setAutoCommit(false);
                 for (Append append : batch) {
                     bind(insert, append);
                     insert.executeUpdate();
@@ -216,8 +232,10 @@ public final class LocalWal implements AutoCloseable {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollbackQuietly(c);
                 throw e;
+            } finally {
+                restoreAutoCommit(c);
             }
         } catch (SQLException | RuntimeException e) {
             IllegalStateException failure = new IllegalStateException(
@@ -230,6 +248,23 @@ public final class LocalWal implements AutoCloseable {
         depth.addAndGet(batch.size() - removed);
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).seq().complete(seqs.get(i));
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.debug("rollback of a failed WAL commit failed: {}", e.getMessage());
+        }
+    }
+
+    /** A refused BEGIN leaves sqlite-jdbc's auto-commit flag off with no transaction; the pool must not reuse that. */
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            LOG.debug("resetting auto-commit after a failed WAL commit: {}", e.getMessage());
         }
     }
 
