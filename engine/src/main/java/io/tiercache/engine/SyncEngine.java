@@ -1015,8 +1015,10 @@ public final class SyncEngine implements AutoCloseable {
             healthy &= answer.startsWith("ok");
         }
         if (writeBehind != null && writeBehind.cacheTierRepairsOwed() > 0) {
+            // Degraded until L2 has applied every invalidation it missed: it may still hold stale copies.
             backends.put(Tier.L2, backends.get(Tier.L2) + ", " + writeBehind.cacheTierRepairsOwed()
                     + " invalidations owed");
+            healthy = false;
         }
         PressureLevel level = pressure();
         healthy &= level != PressureLevel.CRITICAL;

@@ -277,6 +277,7 @@ public final class WriteBehind {
             }
         }
         if (l2 != null) {
+            repairCacheTier();
             List<TierWrite> toL2 = new ArrayList<>(newest.size());
             for (PendingWrite write : newest.values()) {
                 toL2.add(forTier(write.write(), write.sharedTiers(), Tier.L2));

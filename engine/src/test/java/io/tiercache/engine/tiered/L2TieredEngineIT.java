@@ -25,7 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The engine with all three tiers: L1, Redis (the machine's, under a prefix of the test's own) and SQLite. */
 class L2TieredEngineIT {
