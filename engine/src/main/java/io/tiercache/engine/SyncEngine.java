@@ -659,8 +659,10 @@ public final class SyncEngine implements AutoCloseable {
     public ItemStatus status(String id) {
         requireReady();
         ItemIds.requireValid(id);
+        long now = time.currentTimeMillis();
         PendingWrite pending = writeBehind.pending(id);
-        if (pending != null) {
+        // An expired write is gone whatever is still queued for it (the queue only owes the tiers its removal).
+        if (pending != null && !(pending.write() instanceof TierWrite.Upsert upsert && upsert.item().isExpiredAt(now))) {
             return new ItemStatus.Pending(pending.version());
         }
         // While L3 catches up, a write the WAL holds has left memory but is no more synced than a queued one.
@@ -670,7 +672,6 @@ public final class SyncEngine implements AutoCloseable {
                 return new ItemStatus.Pending(journaled.get().write().version());
             }
         }
-        long now = time.currentTimeMillis();
         boolean inL1 = l1.get(id).filter(item -> !item.isExpiredAt(now)).isPresent();
         boolean inL3 = false;
         if (l3 != null) {
