@@ -46,7 +46,7 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class CuckooFilter {
     /** Fingerprints per bucket (b in the paper; 4 gives 95% occupancy). */
-    public static final int SLOTS_PER_BUCKET = 4;
+    public static final int SLOTS_PER_BUCKET = BucketTable.SLOTS_PER_BUCKET;
     public static final int MIN_FINGERPRINT_BITS = 4;
     public static final int MAX_FINGERPRINT_BITS = 16;
     /** Largest capacity in slots (2 GiB of slots would not be a cache's side structure any more). */
@@ -56,27 +56,18 @@ public final class CuckooFilter {
 
     private final int fingerprintBits;
     private final int fingerprintRange;
-    private final int buckets;
-    private final int maxKicks;
-    private final short[] slots;
+    private final BucketTable table;
     private final StampedLock lock = new StampedLock();
     private long size;
     private boolean needsRebuild;
-    private long random = 0x9e3779b97f4a7c15L;
-    private final int[] kickBuckets;
-    private final int[] kickSlots;
 
     private CuckooFilter(int fingerprintBits, int buckets, int maxKicks, short[] slots, long size,
                          boolean needsRebuild) {
         this.fingerprintBits = fingerprintBits;
         this.fingerprintRange = (1 << fingerprintBits) - 1;
-        this.buckets = buckets;
-        this.maxKicks = maxKicks;
-        this.slots = slots;
+        this.table = new BucketTable(buckets, maxKicks, slots);
         this.size = size;
         this.needsRebuild = needsRebuild;
-        this.kickBuckets = new int[maxKicks];
-        this.kickSlots = new int[maxKicks];
     }
 
     /** An empty filter of at least {@code capacity} slots with {@link #DEFAULT_MAX_KICKS}. */
@@ -98,6 +89,17 @@ public final class CuckooFilter {
         }
         int buckets = (int) ((capacity + SLOTS_PER_BUCKET - 1) / SLOTS_PER_BUCKET);
         return new CuckooFilter(fingerprintBits, buckets, maxKicks, new short[buckets * SLOTS_PER_BUCKET], 0, false);
+    }
+
+    /**
+     * An empty filter with room for {@code expectedItems} ids at 90% load, below the ~95% where inserts start to be
+     * refused, so warm-up from L3 does not fail on a namespace of the expected size.
+     */
+    public static CuckooFilter forExpectedItems(long expectedItems, int fingerprintBits) {
+        if (expectedItems < 1) {
+            throw new IllegalArgumentException("expectedItems must be at least 1, got " + expectedItems);
+        }
+        return create((long) Math.ceil(expectedItems / 0.9), fingerprintBits);
     }
 
     static void requireFingerprintBits(int bits) {
@@ -123,11 +125,7 @@ public final class CuckooFilter {
         int i1 = firstBucket(h);
         long stamp = lock.writeLock();
         try {
-            if (insertInto(i1, fp) || insertInto(alternate(i1, fp), fp)) {
-                size++;
-                return true;
-            }
-            if (kickIn(i1, fp)) {
+            if (table.insert(i1, fp)) {
                 size++;
                 return true;
             }
@@ -136,32 +134,6 @@ public final class CuckooFilter {
         } finally {
             lock.unlockWrite(stamp);
         }
-    }
-
-    // Evicts fingerprints along a random walk; on failure replays the walk backwards so the table is as before.
-    private boolean kickIn(int start, int fp) {
-        int bucket = (nextRandom() & 1) == 0 ? start : alternate(start, fp);
-        int carried = fp;
-        for (int k = 0; k < maxKicks; k++) {
-            int slot = nextRandom() & (SLOTS_PER_BUCKET - 1);
-            int at = bucket * SLOTS_PER_BUCKET + slot;
-            int evicted = slots[at] & 0xffff;
-            slots[at] = (short) carried;
-            kickBuckets[k] = bucket;
-            kickSlots[k] = slot;
-            carried = evicted;
-            bucket = alternate(bucket, carried);
-            if (insertInto(bucket, carried)) {
-                return true;
-            }
-        }
-        for (int k = maxKicks - 1; k >= 0; k--) {
-            int at = kickBuckets[k] * SLOTS_PER_BUCKET + kickSlots[k];
-            int placed = slots[at] & 0xffff;
-            slots[at] = (short) carried;
-            carried = placed;
-        }
-        return false;
     }
 
     /**
@@ -174,7 +146,7 @@ public final class CuckooFilter {
         int i1 = firstBucket(h);
         long stamp = lock.writeLock();
         try {
-            if (deleteFrom(i1, fp) || deleteFrom(alternate(i1, fp), fp)) {
+            if (table.delete(i1, fp)) {
                 size--;
                 return true;
             }
@@ -192,15 +164,15 @@ public final class CuckooFilter {
         long h = hashOf(id);
         int fp = fingerprint(h);
         int i1 = firstBucket(h);
-        int i2 = alternate(i1, fp);
+        int i2 = table.alternate(i1, fp);
         long stamp = lock.tryOptimisticRead();
-        boolean found = needsRebuild || holds(i1, fp) || holds(i2, fp);
+        boolean found = needsRebuild || table.contains(i1, i2, fp);
         if (lock.validate(stamp)) {
             return found;
         }
         stamp = lock.readLock();
         try {
-            return needsRebuild || holds(i1, fp) || holds(i2, fp);
+            return needsRebuild || table.contains(i1, i2, fp);
         } finally {
             lock.unlockRead(stamp);
         }
@@ -218,7 +190,7 @@ public final class CuckooFilter {
         int i1 = firstBucket(h);
         long stamp = lock.readLock();
         try {
-            return holds(i1, fp) || holds(alternate(i1, fp), fp);
+            return table.contains(i1, table.alternate(i1, fp), fp);
         } finally {
             lock.unlockRead(stamp);
         }
@@ -236,7 +208,7 @@ public final class CuckooFilter {
 
     /** Slots in the table: buckets × 4. */
     public long capacity() {
-        return (long) buckets * SLOTS_PER_BUCKET;
+        return (long) table.buckets() * SLOTS_PER_BUCKET;
     }
 
     /** {@link #size()} / {@link #capacity()}. */
@@ -259,7 +231,7 @@ public final class CuckooFilter {
     }
 
     public int maxKicks() {
-        return maxKicks;
+        return table.maxKicks();
     }
 
     /**
@@ -272,47 +244,20 @@ public final class CuckooFilter {
         boolean copiedNeedsRebuild;
         long stamp = lock.readLock();
         try {
-            copy = slots.clone();
+            copy = table.copyOfSlots();
             copiedSize = size;
             copiedNeedsRebuild = needsRebuild;
         } finally {
             lock.unlockRead(stamp);
         }
-        SnapshotCodec.write(out, merkleRootHex, fingerprintBits, buckets, maxKicks, copiedSize, copiedNeedsRebuild,
+        SnapshotCodec.write(out, merkleRootHex, fingerprintBits, table.buckets(), table.maxKicks(), copiedSize,
+                copiedNeedsRebuild,
                 copy);
     }
 
     /** Reads a snapshot written by {@link #writeTo}; a truncated, corrupt or foreign one is refused. */
     public static CuckooSnapshot readFrom(InputStream in) throws IOException {
         return SnapshotCodec.read(in);
-    }
-
-    private boolean insertInto(int bucket, int fp) {
-        int base = bucket * SLOTS_PER_BUCKET;
-        for (int s = 0; s < SLOTS_PER_BUCKET; s++) {
-            if (slots[base + s] == 0) {
-                slots[base + s] = (short) fp;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean deleteFrom(int bucket, int fp) {
-        int base = bucket * SLOTS_PER_BUCKET;
-        for (int s = 0; s < SLOTS_PER_BUCKET; s++) {
-            if ((slots[base + s] & 0xffff) == fp) {
-                slots[base + s] = 0;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean holds(int bucket, int fp) {
-        int base = bucket * SLOTS_PER_BUCKET;
-        return (slots[base] & 0xffff) == fp || (slots[base + 1] & 0xffff) == fp
-                || (slots[base + 2] & 0xffff) == fp || (slots[base + 3] & 0xffff) == fp;
     }
 
     private static long hashOf(String id) {
@@ -328,19 +273,7 @@ public final class CuckooFilter {
     }
 
     private int firstBucket(long h) {
-        return (int) Long.remainderUnsigned(h & 0xffffffffL, buckets);
-    }
-
-    private int alternate(int bucket, int fp) {
-        long target = Long.remainderUnsigned(IdHash.mix(fp), buckets);
-        return (int) Math.floorMod(target - bucket, (long) buckets);
-    }
-
-    private int nextRandom() {
-        random ^= random << 13;
-        random ^= random >>> 7;
-        random ^= random << 17;
-        return (int) (random >>> 32);
+        return (int) Long.remainderUnsigned(h & 0xffffffffL, table.buckets());
     }
 
     @Override

@@ -13,6 +13,12 @@ import java.util.Map;
  * them without caring which.
  *
  * <p>One call takes many paths so that a remote source answers a whole level of a top-down walk in one round trip.
+ *
+ * <pre>{@code
+ * NodeSource l3 = sqlMerkleStore.source("users");
+ * NodeSource l2 = paths -> redisMerkleHash.hmget("users", paths);   // any backend: one batched read
+ * SortedSet<MerklePath> buckets = Divergence.drillDown(l3, l2);
+ * }</pre>
  */
 @FunctionalInterface
 public interface NodeSource {

@@ -30,6 +30,9 @@ class CuckooFilterTest {
     void capacityIsRoundedUpToWholeBucketsOfFour() {
         assertThat(CuckooFilter.create(1, 12).capacity()).isEqualTo(4);
         assertThat(CuckooFilter.create(1_001, 12).capacity()).isEqualTo(1_004);
+        assertThat(CuckooFilter.forExpectedItems(9_000, 12).capacity()).isEqualTo(10_000);
+        assertThatThrownBy(() -> CuckooFilter.forExpectedItems(0, 12)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expectedItems");
     }
 
     /** Multiset semantics: an id added twice stays a member until it has been removed twice. */
