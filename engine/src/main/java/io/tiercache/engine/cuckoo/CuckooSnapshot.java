@@ -15,6 +15,15 @@ package io.tiercache.engine.cuckoo;
  */
 public record CuckooSnapshot(CuckooFilter filter, String merkleRoot) {
 
+    public CuckooSnapshot {
+        if (filter == null) {
+            throw new IllegalArgumentException("filter must not be null");
+        }
+        if (merkleRoot == null || !merkleRoot.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("merkle root must be 64 lower-case hex digits");
+        }
+    }
+
     /** Whether the snapshot reflects the data whose merkle root is {@code currentRoot} (hex, either case). */
     public boolean trustedAt(String currentRoot) {
         return currentRoot != null && merkleRoot.equalsIgnoreCase(currentRoot);

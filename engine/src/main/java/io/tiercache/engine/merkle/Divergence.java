@@ -57,7 +57,13 @@ public final class Divergence {
         });
     }
 
-    /** The leaf buckets whose digests differ between the two sources; empty when the roots agree. */
+    /**
+     * The leaf buckets whose digests differ between the two sources; empty when the roots agree.
+     *
+     * <p>The sources are read level by level, not as one snapshot: a write racing the walk can make it report a
+     * bucket that no longer differs, or miss one that started to differ after its level was read. Repair is
+     * idempotent and anti-entropy runs again, so the caller repairs what it got and compares roots once more.
+     */
     public static SortedSet<MerklePath> drillDown(NodeSource local, NodeSource remote) throws TierAccessException {
         if (local == null || remote == null) {
             throw new IllegalArgumentException("both node sources are required");

@@ -88,7 +88,10 @@ public final class MerkleTree implements NodeSource {
     public static MerkleTree fromNodes(Map<MerklePath, Digest256> stored) {
         Map<MerklePath, Digest256> leaves = new HashMap<>();
         stored.forEach((path, digest) -> {
-            if (path != null && path.isLeaf()) {
+            if (path == null) {
+                throw new IllegalArgumentException("a stored node has a null path");
+            }
+            if (path.isLeaf()) {
                 leaves.put(path, digest);
             }
         });

@@ -115,6 +115,8 @@ class CuckooSnapshotTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> filter.writeTo(null, ROOT)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CuckooFilter.readFrom(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new CuckooSnapshot(filter, "ABC")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new CuckooSnapshot(null, ROOT)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static CuckooFilter smallFilter() {
