@@ -1,0 +1,246 @@
+package io.tiercache.engine.merkle;
+
+import io.tiercache.engine.Tier;
+import io.tiercache.engine.sql.SqlDialect;
+import io.tiercache.engine.tier.TierAccessException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * L3's merkle trees in {@code merkle_nodes(namespace, path, digest, PRIMARY KEY(namespace, path))}, on SQLite or
+ * MySQL/MariaDB. The digest is the 32 raw bytes, the path its hex digits ({@code ""} for the root).
+ *
+ * <p>A {@link #store} is one transaction of batched upserts and deletes, so a tree is never seen half-updated by a
+ * reader of the same database. Reads of many paths are chunked into {@code IN} lists that hit the primary key, so a
+ * top-down comparison costs index lookups proportional to the nodes it asks for. A row that does not decode (bad path,
+ * digest not 32 bytes) is reported as a {@link TierAccessException} naming it, never returned.
+ *
+ * <pre>{@code
+ * SqlMerkleStore store = new SqlMerkleStore(dataSource, SqlMerkleStore.Dialect.SQLITE);
+ * store.createSchema();
+ * store.store("users", tree.apply("users/42", null, new ItemState(hash, 1L)));
+ * }</pre>
+ */
+public final class SqlMerkleStore implements MerkleStore {
+    private static final int IN_CHUNK = 500;
+
+    /** The SQL backends whose DDL and upsert syntax this store speaks. */
+    public enum Dialect {
+        SQLITE("CREATE TABLE IF NOT EXISTS merkle_nodes (namespace TEXT NOT NULL, path TEXT NOT NULL, "
+                + "digest BLOB NOT NULL, PRIMARY KEY (namespace, path)) WITHOUT ROWID",
+                "INSERT INTO merkle_nodes (namespace, path, digest) VALUES (?, ?, ?) "
+                        + "ON CONFLICT(namespace, path) DO UPDATE SET digest = excluded.digest", true),
+        /** MySQL 8 and MariaDB 10.11; byte-wise keys like the {@code sync_items} table's ids. */
+        MYSQL("CREATE TABLE IF NOT EXISTS merkle_nodes (namespace VARBINARY(512) NOT NULL, "
+                + "path VARBINARY(4) NOT NULL, digest BINARY(32) NOT NULL, PRIMARY KEY (namespace, path)) "
+                + "ENGINE=InnoDB",
+                "INSERT INTO merkle_nodes (namespace, path, digest) VALUES (?, ?, ?) "
+                        + "ON DUPLICATE KEY UPDATE digest = VALUES(digest)", false);
+
+        private final String ddl;
+        private final String upsert;
+        private final boolean singleWriter;
+
+        Dialect(String ddl, String upsert, boolean singleWriter) {
+            this.ddl = ddl;
+            this.upsert = upsert;
+            this.singleWriter = singleWriter;
+        }
+
+        /** The dialect matching an L3 {@link SqlDialect} (by its name: {@code sqlite} or {@code mysql}). */
+        public static Dialect of(SqlDialect sqlDialect) {
+            if (sqlDialect == null) {
+                throw new IllegalArgumentException("SQL dialect must not be null");
+            }
+            return switch (sqlDialect.name()) {
+                case "sqlite" -> SQLITE;
+                case "mysql" -> MYSQL;
+                default -> throw new IllegalArgumentException("no merkle store for SQL dialect '"
+                        + sqlDialect.name() + "' (known: sqlite, mysql)");
+            };
+        }
+    }
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    // SQLite takes one writer at a time; queuing here beats spinning on SQLITE_BUSY (as SqlTier does).
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    public SqlMerkleStore(DataSource dataSource, Dialect dialect) {
+        if (dataSource == null || dialect == null) {
+            throw new IllegalArgumentException("a data source and a dialect are required");
+        }
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    /** Creates {@code merkle_nodes} if missing; safe on every start and from several nodes. */
+    public void createSchema() throws TierAccessException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute(dialect.ddl);
+        } catch (SQLException e) {
+            throw failure("creating the merkle_nodes table", e);
+        }
+    }
+
+    @Override
+    public Map<MerklePath, Digest256> load(String namespace, Collection<MerklePath> paths)
+            throws TierAccessException {
+        MerkleStore.requireValidNamespace(namespace);
+        if (paths == null) {
+            throw new IllegalArgumentException("paths must not be null");
+        }
+        List<MerklePath> all = new ArrayList<>(paths);
+        Map<MerklePath, Digest256> found = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            for (int from = 0; from < all.size(); from += IN_CHUNK) {
+                List<MerklePath> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+                String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement q = c.prepareStatement("SELECT path, digest FROM merkle_nodes "
+                        + "WHERE namespace = ? AND path IN (" + marks + ")")) {
+                    q.setString(1, namespace);
+                    for (int i = 0; i < chunk.size(); i++) {
+                        if (chunk.get(i) == null) {
+                            throw new IllegalArgumentException("a path to load is null");
+                        }
+                        q.setString(i + 2, chunk.get(i).hex());
+                    }
+                    readRows(namespace, q, found);
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("reading " + all.size() + " merkle nodes of '" + namespace + "'", e);
+        }
+        return found;
+    }
+
+    @Override
+    public SortedMap<MerklePath, Digest256> loadAll(String namespace) throws TierAccessException {
+        MerkleStore.requireValidNamespace(namespace);
+        SortedMap<MerklePath, Digest256> found = new TreeMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT path, digest FROM merkle_nodes WHERE namespace = ?")) {
+            q.setString(1, namespace);
+            readRows(namespace, q, found);
+        } catch (SQLException e) {
+            throw failure("reading the merkle tree of '" + namespace + "'", e);
+        }
+        return found;
+    }
+
+    private static void readRows(String namespace, PreparedStatement q, Map<MerklePath, Digest256> into)
+            throws SQLException, TierAccessException {
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                String path = rs.getString(1);
+                try {
+                    into.put(MerklePath.of(path), Digest256.fromBytes(rs.getBytes(2)));
+                } catch (IllegalArgumentException e) {
+                    throw new TierAccessException(Tier.L3, "merkle_nodes row (namespace '" + namespace + "', path '"
+                            + path + "') is corrupt: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void store(String namespace, Map<MerklePath, Digest256> nodes) throws TierAccessException {
+        MerkleStore.requireValidNamespace(namespace);
+        if (nodes == null) {
+            throw new IllegalArgumentException("nodes must not be null");
+        }
+        nodes.forEach((path, digest) -> {
+            if (path == null || digest == null) {
+                throw new IllegalArgumentException("node " + path + " has a null path or digest");
+            }
+        });
+        if (nodes.isEmpty()) {
+            return;
+        }
+        if (dialect.singleWriter) {
+            writeLock.lock();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement upsert = c.prepareStatement(dialect.upsert);
+                 PreparedStatement delete = c.prepareStatement(
+                         "DELETE FROM merkle_nodes WHERE namespace = ? AND path = ?")) {
+                int upserts = 0;
+                int deletes = 0;
+                for (Map.Entry<MerklePath, Digest256> node : nodes.entrySet()) {
+                    if (node.getValue().isZero()) {
+                        delete.setString(1, namespace);
+                        delete.setString(2, node.getKey().hex());
+                        delete.addBatch();
+                        deletes++;
+                    } else {
+                        upsert.setString(1, namespace);
+                        upsert.setString(2, node.getKey().hex());
+                        upsert.setBytes(3, node.getValue().toBytes());
+                        upsert.addBatch();
+                        upserts++;
+                    }
+                }
+                if (upserts > 0) {
+                    upsert.executeBatch();
+                }
+                if (deletes > 0) {
+                    delete.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("writing " + nodes.size() + " merkle nodes of '" + namespace + "'", e);
+        } finally {
+            if (dialect.singleWriter) {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void deleteNamespace(String namespace) throws TierAccessException {
+        MerkleStore.requireValidNamespace(namespace);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement d = c.prepareStatement("DELETE FROM merkle_nodes WHERE namespace = ?")) {
+            d.setString(1, namespace);
+            d.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("deleting the merkle tree of '" + namespace + "'", e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException rollbackFailure) {
+            cause.addSuppressed(rollbackFailure);
+        }
+    }
+
+    private static TierAccessException failure(String what, SQLException e) {
+        return new TierAccessException(Tier.L3, "failed " + what + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public String toString() {
+        return "SqlMerkleStore{" + dialect + "}";
+    }
+}
