@@ -137,6 +137,11 @@ public final class ReconnectingTier implements ItemTier {
     }
 
     @Override
+    public long evictIfNeeded() throws TierAccessException {
+        return tier().evictIfNeeded();
+    }
+
+    @Override
     public void ping() throws TierAccessException {
         tier().ping();
     }

@@ -38,6 +38,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class WriteBehind {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long EVICTION_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final SyncEngineConfig config;
     private final ItemTier l3;
@@ -62,6 +63,7 @@ public final class WriteBehind {
     private volatile boolean walBacklog;
     private long drainCursor;
     private long lastPurgeNanos = System.nanoTime();
+    private long lastEvictionNanos = System.nanoTime();
 
     public WriteBehind(SyncEngineConfig config, ItemTier l3, LocalWal wal, MemoryTier l1, CircuitBreaker l3Breaker) {
         this(config, l3, wal, l1, l3Breaker, null, null, null);
@@ -235,6 +237,7 @@ public final class WriteBehind {
                     drainOneBatch();
                 }
                 repairCacheTier();
+                evictCacheTierOccasionally();
                 purgeExpiredOccasionally();
                 rebalanceL1();
             } catch (RuntimeException e) {
@@ -421,6 +424,23 @@ public final class WriteBehind {
             l3.apply(writes);
         } finally {
             l3Changes.writeLock().unlock();
+        }
+    }
+
+    /** Keeps Redis below its memory limit by the engine's own LRU, only when L3 holds everything L2 may drop. */
+    private void evictCacheTierOccasionally() {
+        if (l2 == null || l3 == null || !config.redisEvictionEnabled()
+                || System.nanoTime() - lastEvictionNanos < EVICTION_INTERVAL_NANOS || !l2Breaker.allowsCall()) {
+            return;
+        }
+        lastEvictionNanos = System.nanoTime();
+        try {
+            long evicted = l2.evictIfNeeded();
+            if (evicted > 0) {
+                LOG.info("evicted {} least recently used items from L2 to stay under redisEvictionTarget", evicted);
+            }
+        } catch (TierAccessException e) {
+            l2Breaker.recordFailure();
         }
     }
 

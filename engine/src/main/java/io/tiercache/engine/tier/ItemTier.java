@@ -49,6 +49,14 @@ public interface ItemTier extends AutoCloseable {
     /** Number of stored items, expired ones included (a statistic, not a query). */
     long size() throws TierAccessException;
 
+    /**
+     * A cache tier whose server is near its memory limit removes its least recently used items; the engine calls
+     * this periodically when a ground truth below holds every item. Returns how many were removed.
+     */
+    default long evictIfNeeded() throws TierAccessException {
+        return 0;
+    }
+
     /** A cheap round trip proving the tier answers. */
     void ping() throws TierAccessException;
 

@@ -192,4 +192,47 @@ class L2TieredEngineIT {
             assertThat(List.of(engine.status("scan/3"))).containsExactly(new ItemStatus.Missing());
         }
     }
+
+    @Test
+    void theEngineKeepsRedisUnderItsMemoryLimitWhileL3KeepsEverything() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.start("--maxmemory", "4mb", "--maxmemory-policy", "noeviction")) {
+            SyncEngineConfig config = config(redis.url()).toBuilder().l1MaxBytes(1L << 20).build();
+            byte[] payload = new byte[10_000];
+            try (SyncEngine engine = SyncEngine.start(config)) {
+                for (int round = 0; round < 12; round++) {
+                    for (int i = 0; i < 50; i++) {
+                        payload[0] = (byte) i;
+                        engine.submit("blob/" + (round * 50 + i), payload);
+                    }
+                    engine.forceFlush().get(10, TimeUnit.SECONDS);
+                    Thread.sleep(300);
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (engine.stats().l2Items() >= 600 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(engine.stats().l2Items()).as("items left in Redis after eviction").isLessThan(600);
+                assertThat(usedMemory(redis.url())).as("Redis used_memory after the engine's eviction")
+                        .isLessThan((long) (0.75 * 4 * 1024 * 1024));
+                assertThat(engine.healthCheck().healthy()).as("no write was refused by a full Redis: %s",
+                        engine.healthCheck()).isTrue();
+                engine.clearL1();
+                for (int i = 0; i < 600; i++) {
+                    assertThat(engine.get("blob/" + i)).as("blob/%s", i).isPresent();
+                }
+            }
+        }
+    }
+
+    private static long usedMemory(String url) {
+        RedisClient client = RedisClient.create(url);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            String info = connection.sync().info("memory");
+            return info.lines().filter(line -> line.startsWith("used_memory:"))
+                    .mapToLong(line -> Long.parseLong(line.substring("used_memory:".length()).trim()))
+                    .findFirst().orElseThrow();
+        } finally {
+            client.shutdown();
+        }
+    }
 }
