@@ -58,6 +58,9 @@ public final class WriteBehind {
     private final LongAdder itemsDrained = new LongAdder();
     private final ReentrantReadWriteLock l3Changes = new ReentrantReadWriteLock();
     private final Thread flusher;
+    private final Thread drainer;
+    /** Makes "the WAL is empty, so the backlog is over" and "journal a batch" exclude each other. */
+    private final Object backlogLock = new Object();
     private volatile boolean expedite;
     private volatile boolean stopping;
     private volatile boolean walBacklog;
@@ -83,10 +86,15 @@ public final class WriteBehind {
         this.walBacklog = wal != null && wal.depth() > 0;
         this.flusher = new Thread(this::flushLoop, "tiercache-flusher");
         this.flusher.setDaemon(true);
+        this.drainer = new Thread(this::drainLoop, "tiercache-wal-drainer");
+        this.drainer.setDaemon(true);
     }
 
     public void start() {
         flusher.start();
+        if (wal != null && l3 != null) {
+            drainer.start();
+        }
     }
 
     /** Replays the WAL into L3 now, on the caller's thread (startup, before the engine is ready). */
@@ -174,6 +182,10 @@ public final class WriteBehind {
         wake(true);
         try {
             flusher.join(TimeUnit.SECONDS.toMillis(60));
+            LockSupport.unpark(drainer);
+            if (drainer.isAlive()) {
+                drainer.join(TimeUnit.SECONDS.toMillis(10 + 3 * config.sqlTimeoutMs() / 1000));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -233,9 +245,6 @@ public final class WriteBehind {
                     expedite = false;
                     flushQueued();
                 }
-                if (walBacklog && l3Breaker.allowsCall()) {
-                    drainOneBatch();
-                }
                 repairCacheTier();
                 evictCacheTierOccasionally();
                 purgeExpiredOccasionally();
@@ -246,14 +255,35 @@ public final class WriteBehind {
             if (last && queue.isEmpty()) {
                 return;
             }
-            if (!expedite && !(walBacklog && l3Breaker.state() != CircuitBreaker.State.OPEN)) {
+            if (!expedite) {
                 PendingWrite oldest = queue.peek();
                 long wait = oldest == null ? flushNanos
                         : Math.max(0, flushNanos - (System.nanoTime() - oldest.enqueuedNanos()));
-                if (walBacklog || cacheTierRepairsOwed() > 0) {
+                if (cacheTierRepairsOwed() > 0) {
                     wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(config.sqlRetryBackoffMs()));
                 }
                 LockSupport.parkNanos(this, Math.max(wait, 100_000));
+            }
+        }
+    }
+
+    /**
+     * Replays the WAL into L3 on a thread of its own: probing a dead L3 can take the whole connection timeout, and
+     * the flusher must keep journaling (and so acknowledging DURABLE writes) meanwhile.
+     */
+    private void drainLoop() {
+        long backoffNanos = TimeUnit.MILLISECONDS.toNanos(config.sqlRetryBackoffMs());
+        while (!stopping) {
+            boolean progressed = false;
+            try {
+                if (walBacklog && l3Breaker.allowsCall()) {
+                    progressed = drainOneBatch();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("WAL drain pass failed; retrying", e);
+            }
+            if (!progressed) {
+                LockSupport.parkNanos(this, backoffNanos);
             }
         }
     }
@@ -361,7 +391,14 @@ public final class WriteBehind {
             throw new IllegalStateException("L3 is unavailable and there is no local WAL to hold "
                     + writes.size() + " writes");
         }
-        walBacklog = true;
+        synchronized (backlogLock) {
+            walBacklog = true;
+            appendAndWait(writes);
+        }
+        LockSupport.unpark(drainer);
+    }
+
+    private void appendAndWait(List<PendingWrite> writes) {
         List<CompletableFuture<Long>> seqs = new ArrayList<>(writes.size());
         for (PendingWrite write : writes) {
             CompletableFuture<Long> seq = write.walSeq();
@@ -393,8 +430,13 @@ public final class WriteBehind {
     private boolean drainOneBatch() {
         List<WalEntry> entries = wal.readAfter(drainCursor, config.walDrainBatchSize());
         if (entries.isEmpty()) {
-            walBacklog = false;
-            drainCursor = 0;
+            synchronized (backlogLock) {
+                // A batch journaled since the read above keeps the backlog open for the next pass.
+                if (!wal.readAfter(drainCursor, 1).isEmpty()) {
+                    return true;
+                }
+                walBacklog = false;
+            }
             LOG.info("local WAL drained into L3 ({} writes replayed)", itemsDrained.sum());
             return false;
         }

@@ -24,6 +24,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,18 +42,38 @@ public final class SqlTier implements ItemTier {
     private static final String SELECT = "SELECT " + String.join(", ", COLUMNS) + " FROM sync_items ";
     private static final String NOT_EXPIRED = "(expires_at IS NULL OR expires_at > ?)";
     private static final int IN_CHUNK = 500;
+    /** Smallest share of a batch worth its own transaction. */
+    private static final int MIN_PART = 250;
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
     private final String description;
     private final AutoCloseable onClose;
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final ExecutorService writers;
+    private final int writeConcurrency;
 
     public SqlTier(DataSource dataSource, SqlDialect dialect, String description, AutoCloseable onClose) {
+        this(dataSource, dialect, description, onClose, 1);
+    }
+
+    /**
+     * @param writeConcurrency transactions a large batch is split into and written in parallel (a server backend
+     *                         only; one SQLite file always has one writer)
+     */
+    public SqlTier(DataSource dataSource, SqlDialect dialect, String description, AutoCloseable onClose,
+                   int writeConcurrency) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.description = description;
         this.onClose = onClose;
+        this.writeConcurrency = dialect.singleWriter() ? 1 : Math.max(1, writeConcurrency);
+        this.writers = this.writeConcurrency == 1 ? null : Executors.newFixedThreadPool(this.writeConcurrency - 1,
+                runnable -> {
+                    Thread thread = new Thread(runnable, "tiercache-l3-writer");
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
     /** Creates the schema if missing; safe to run on every start and from several nodes. */
@@ -98,8 +122,55 @@ public final class SqlTier implements ItemTier {
         return found;
     }
 
+    /**
+     * Writes the batch, split into up to {@code writeConcurrency} transactions over contiguous id ranges when it is
+     * large (ranges that do not interleave keep InnoDB's gap locks of parallel upserts apart). Every part is
+     * idempotent, so when one part fails the whole batch can be replayed from the WAL.
+     */
     @Override
     public void apply(List<? extends TierWrite> writes) throws TierAccessException {
+        int parts = Math.min(writeConcurrency, writes.size() / MIN_PART);
+        if (parts <= 1) {
+            applyInOneTransaction(writes);
+            return;
+        }
+        List<TierWrite> sorted = new ArrayList<>(writes);
+        sorted.sort(java.util.Comparator.comparing(TierWrite::id));
+        int size = (sorted.size() + parts - 1) / parts;
+        List<Future<?>> running = new ArrayList<>(parts - 1);
+        TierAccessException failure = null;
+        for (int from = size; from < sorted.size(); from += size) {
+            List<TierWrite> part = sorted.subList(from, Math.min(sorted.size(), from + size));
+            running.add(writers.submit(() -> {
+                applyInOneTransaction(part);
+                return null;
+            }));
+        }
+        try {
+            applyInOneTransaction(sorted.subList(0, Math.min(size, sorted.size())));
+        } catch (TierAccessException e) {
+            failure = e;
+        }
+        for (Future<?> part : running) {
+            try {
+                part.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof TierAccessException tae ? tae
+                            : new TierAccessException(Tier.L3, description + " failed a parallel write: "
+                            + e.getCause(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TierAccessException(Tier.L3, "interrupted while writing a batch", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void applyInOneTransaction(List<? extends TierWrite> writes) throws TierAccessException {
         if (writes.isEmpty()) {
             return;
         }
@@ -223,6 +294,9 @@ public final class SqlTier implements ItemTier {
 
     @Override
     public void close() {
+        if (writers != null) {
+            writers.shutdown();
+        }
         try {
             onClose.close();
         } catch (Exception e) {

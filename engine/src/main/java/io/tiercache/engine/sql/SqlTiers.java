@@ -55,7 +55,8 @@ public final class SqlTiers {
         hikari.addDataSourceProperty("connectTimeout", String.valueOf(config.sqlTimeoutMs()));
         hikari.addDataSourceProperty("socketTimeout", String.valueOf(3 * config.sqlTimeoutMs()));
         HikariDataSource pool = new HikariDataSource(hikari);
-        SqlTier tier = new SqlTier(pool, new MySqlDialect(), "mysql:" + redact(url), pool);
+        SqlTier tier = new SqlTier(pool, new MySqlDialect(), "mysql:" + redact(url), pool,
+                config.sqlWriteConcurrency());
         try {
             tier.createSchema();
         } catch (TierAccessException e) {
