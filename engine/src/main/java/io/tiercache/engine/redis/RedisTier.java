@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -43,6 +44,7 @@ public final class RedisTier implements ItemTier {
     private final TimeSource time;
     private final long responseTimeoutMs;
     private final String description;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RedisTier(RedisConnections connections, SyncEngineConfig config, TimeSource time) {
         this.connections = connections;
@@ -188,6 +190,9 @@ public final class RedisTier implements ItemTier {
     }
 
     private <T> T call(Supplier<CompletableFuture<T>> operation, String what) throws TierAccessException {
+        if (closed.get()) {
+            throw new TierAccessException(Tier.L2, description + " is closed (while " + what + ")", null);
+        }
         CompletableFuture<T> future;
         try {
             future = operation.get();
@@ -215,9 +220,12 @@ public final class RedisTier implements ItemTier {
         }
     }
 
+    /** Closes the connections and shuts the client down (its threads gone within a short timeout); idempotent. */
     @Override
     public void close() {
-        connections.close();
+        if (closed.compareAndSet(false, true)) {
+            connections.close();
+        }
     }
 
     /** Waits like the tier does; lets {@link RedisEviction} stay on the async path. */

@@ -158,6 +158,8 @@ class RedisTierConnectionIT {
             Thread.sleep(20);
         }
         assertThat(newThreads(before)).as("threads started by the tier and still alive after close").isEmpty();
+        assertThatThrownBy(tier::ping).isInstanceOf(TierAccessException.class).hasMessageContaining("closed");
+        tier.close();
     }
 
     private static Set<String> newThreads(Set<Thread> before) {
