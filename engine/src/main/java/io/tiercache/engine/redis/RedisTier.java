@@ -174,6 +174,16 @@ public final class RedisTier implements ItemTier {
     }
 
     /**
+     * Drops the items whatever their version, with their index entries: what the engine does with a copy found
+     * corrupt, since a write of the same version never replaces a stored one. One pipeline.
+     *
+     * @return how many of the items existed
+     */
+    public long invalidate(Collection<String> ids) throws TierAccessException {
+        return call(() -> store.invalidate(ids), "invalidating " + ids.size() + " ids");
+    }
+
+    /**
      * When Redis uses at least {@code redisEvictionStart} of its {@code maxmemory}, removes this prefix's least
      * recently used items until usage is down to {@code redisEvictionTarget} (see {@link RedisEviction}).
      *

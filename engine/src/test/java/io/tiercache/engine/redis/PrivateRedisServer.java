@@ -46,7 +46,7 @@ final class PrivateRedisServer implements AutoCloseable {
                 "--tls-ca-cert-file", cert.toString(), "--tls-auth-clients", "no"));
     }
 
-    /** A Sentinel (redis-server --sentinel) watching {@code master} as {@code masterName}, its config in {@code dir}. */
+    /** A Sentinel (redis-server --sentinel) watching {@code master} as {@code masterName}; its config goes in dir. */
     static PrivateRedisServer startSentinel(PrivateRedisServer master, String masterName, Path dir)
             throws IOException, InterruptedException {
         int port = freePort();

@@ -99,7 +99,8 @@ class RedisTierConnectionIT {
             try {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> tier.get("frozen/1"))
-                        .isInstanceOfSatisfying(TierAccessException.class, e -> assertThat(e.tier()).isEqualTo(Tier.L2));
+                        .isInstanceOfSatisfying(TierAccessException.class,
+                                e -> assertThat(e.tier()).isEqualTo(Tier.L2));
                 assertThat(millisSince(start)).isBetween(RESPONSE_TIMEOUT_MS - 50, RESPONSE_TIMEOUT_MS + SLACK_MS);
 
                 start = System.nanoTime();
