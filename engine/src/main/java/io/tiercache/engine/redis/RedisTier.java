@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * L2: items in Redis, shared by every node (layout in {@code package-info.java}). The blocking {@link ItemTier} is
  * derived from the asynchronous {@link RedisItemStore}: each call waits at most {@code redisResponseTimeoutMs} for its
  * whole answer, however many round trips it takes, and any Lettuce or Redis failure becomes a
- * {@link TierAccessException} for {@link Tier#L2}.
+ * {@link TierAccessException} for {@link Tier#L2}. Thread-safe: one instance serves every thread of a node, and
+ * several nodes (or instances) may share a prefix.
  *
  * <pre>{@code
  * try (RedisTier l2 = RedisTier.open(SyncEngineConfig.builder().redisUrl("redis://127.0.0.1:6379").build(),
