@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The server-side half of the Redis tier: every conditional or multi-key change runs as one of these scripts, so an
  * item hash and its index entries change together. Each script touches only keys of one namespace (one hash tag, one
- * Cluster slot); index keys are named from the {@code base} argument ({@code <prefix>{<tag>}:}).
+ * Cluster slot); the first key of KEYS routes the call, and the other keys of the namespace are named from the
+ * {@code base} argument ({@code <prefix>{<tag>}:}), so they are in the same slot by construction.
  *
  * <p>Versions are signed 64-bit integers and Lua numbers are doubles (exact only to 2^53, and hybrid-clock versions
  * are near 2^57), so versions are compared as canonical decimal strings, never as numbers. A stored version that is

@@ -90,7 +90,8 @@ final class RedisConnections implements AutoCloseable {
         if (!scheme.equals("redis") && !scheme.equals("rediss") && !scheme.equals("redis-sentinel")) {
             throw new IllegalArgumentException("redisUrl scheme '" + scheme + "' is not supported: use "
                     + "redis://[user:password@]host:port[/db], rediss://... (TLS) or "
-                    + "redis-sentinel://[password@]host:port[,host:port]/[db]#master; Redis Cluster is not supported yet");
+                    + "redis-sentinel://[password@]host:port[,host:port]/[db]#master; "
+                    + "Redis Cluster is not supported yet");
         }
         try {
             return RedisURI.create(url);

@@ -57,7 +57,7 @@ final class RedisEviction {
         long evicted = 0;
         for (int round = 0; round < MAX_ROUNDS && memory.used() > goal; round++) {
             long removed = waiter.await(round(memory.used() - goal), "evicting items");
-            if (removed == 0) {
+            if (removed < 0) {
                 break;
             }
             evicted += removed;
@@ -92,7 +92,10 @@ final class RedisEviction {
     private record Candidate(String namespace, String id, long coldness) {
     }
 
-    /** One round: sample, rank, remove the coldest. Completes with how many items were removed. */
+    /**
+     * One round: sample, rank, remove the coldest. Completes with how many items were removed (0 when the sample held
+     * only index entries of items Redis had already dropped, which are cleaned), or -1 when the prefix holds nothing.
+     */
     private CompletableFuture<Long> round(long excessBytes) {
         RedisKeys keys = store.keys();
         return store.namespaces(NamespaceQuery.byPrefix("")).thenCompose(namespaces -> store.withDirect(c -> {
@@ -101,7 +104,7 @@ final class RedisEviction {
             return CompletableFuture.allOf(cards.toArray(CompletableFuture[]::new)).thenCompose(done -> {
                 long total = cards.stream().mapToLong(CompletableFuture::join).sum();
                 if (total == 0) {
-                    return CompletableFuture.completedFuture(0L);
+                    return CompletableFuture.completedFuture(-1L);
                 }
                 List<CompletableFuture<List<String>>> samples = new ArrayList<>();
                 for (int i = 0; i < namespaces.size(); i++) {
@@ -140,6 +143,9 @@ final class RedisEviction {
                     .mapToLong(Long::longValue).sum();
             long probes = sizes.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).count();
             long average = probes == 0 ? 1024 : Math.max(64, probed / probes);
+            if (ranked.isEmpty()) {
+                return CompletableFuture.completedFuture(-1L);
+            }
             long wanted = Math.max(1, Math.min(ranked.size() / 2, (excessBytes + average - 1) / average));
             Map<String, List<String>> victims = new LinkedHashMap<>();
             ranked.stream().map(CompletableFuture::join)

@@ -213,15 +213,32 @@ final class RedisItemStore {
                 (c, ns) -> c.zcard(keys.ids(ns)).toCompletableFuture()));
     }
 
+    /** {@link #evict} over any ids, one script call per namespace, in one pipeline. */
+    CompletableFuture<Long> invalidate(Collection<String> ids) {
+        Map<String, List<String>> byNamespace = new LinkedHashMap<>();
+        for (String id : new LinkedHashSet<>(ids)) {
+            byNamespace.computeIfAbsent(RedisKeys.namespaceOf(id), ns -> new ArrayList<>()).add(id);
+        }
+        List<CompletableFuture<Long>> parts = connections.pipelined(c -> byNamespace.entrySet().stream()
+                .map(e -> evict(c, e.getKey(), e.getValue())).toList());
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> parts.stream().mapToLong(CompletableFuture::join).sum());
+    }
+
     /** Removes items whatever their version (eviction), with their index entries; how many existed. */
     CompletableFuture<Long> evict(String namespace, Collection<String> ids) {
+        return evict(connections.direct(), namespace, ids);
+    }
+
+    private CompletableFuture<Long> evict(RedisClusterAsyncCommands<byte[], byte[]> c, String namespace,
+                                          Collection<String> ids) {
         byte[][] args = new byte[ids.size() + 1][];
         args[0] = ItemCodec.utf8(keys.base(namespace));
         int i = 1;
         for (String id : ids) {
             args[i++] = ItemCodec.utf8(id);
         }
-        return scripts.run(connections.direct(), LuaScripts.EVICT, ScriptOutputType.INTEGER,
+        return scripts.run(c, LuaScripts.EVICT, ScriptOutputType.INTEGER,
                 new byte[][]{keys.ids(namespace)}, args);
     }
 

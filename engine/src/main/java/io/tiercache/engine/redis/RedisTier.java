@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -27,7 +28,8 @@ import java.util.function.Supplier;
  * L2: items in Redis, shared by every node (layout in {@code package-info.java}). The blocking {@link ItemTier} is
  * derived from the asynchronous {@link RedisItemStore}: each call waits at most {@code redisResponseTimeoutMs} for its
  * whole answer, however many round trips it takes, and any Lettuce or Redis failure becomes a
- * {@link TierAccessException} for {@link Tier#L2}.
+ * {@link TierAccessException} for {@link Tier#L2}. Thread-safe: one instance serves every thread of a node, and
+ * several nodes (or instances) may share a prefix.
  *
  * <pre>{@code
  * try (RedisTier l2 = RedisTier.open(SyncEngineConfig.builder().redisUrl("redis://127.0.0.1:6379").build(),
@@ -43,6 +45,7 @@ public final class RedisTier implements ItemTier {
     private final TimeSource time;
     private final long responseTimeoutMs;
     private final String description;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RedisTier(RedisConnections connections, SyncEngineConfig config, TimeSource time) {
         this.connections = connections;
@@ -172,6 +175,16 @@ public final class RedisTier implements ItemTier {
     }
 
     /**
+     * Drops the items whatever their version, with their index entries: what the engine does with a copy found
+     * corrupt, since a write of the same version never replaces a stored one. One pipeline.
+     *
+     * @return how many of the items existed
+     */
+    public long invalidate(Collection<String> ids) throws TierAccessException {
+        return call(() -> store.invalidate(ids), "invalidating " + ids.size() + " ids");
+    }
+
+    /**
      * When Redis uses at least {@code redisEvictionStart} of its {@code maxmemory}, removes this prefix's least
      * recently used items until usage is down to {@code redisEvictionTarget} (see {@link RedisEviction}).
      *
@@ -188,6 +201,9 @@ public final class RedisTier implements ItemTier {
     }
 
     private <T> T call(Supplier<CompletableFuture<T>> operation, String what) throws TierAccessException {
+        if (closed.get()) {
+            throw new TierAccessException(Tier.L2, description + " is closed (while " + what + ")", null);
+        }
         CompletableFuture<T> future;
         try {
             future = operation.get();
@@ -215,9 +231,12 @@ public final class RedisTier implements ItemTier {
         }
     }
 
+    /** Closes the connections and shuts the client down (its threads gone within a short timeout); idempotent. */
     @Override
     public void close() {
-        connections.close();
+        if (closed.compareAndSet(false, true)) {
+            connections.close();
+        }
     }
 
     /** Waits like the tier does; lets {@link RedisEviction} stay on the async path. */

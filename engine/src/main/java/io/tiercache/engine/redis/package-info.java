@@ -8,16 +8,22 @@
  * without a {@code '/'} share the <em>root</em> namespace. All keys of a namespace carry the namespace as a Redis
  * Cluster hash tag, so they live in one slot and one Lua script can change an item and its index entries atomically:
  * <pre>
- * &lt;p&gt;{&lt;tag&gt;}:i:&lt;id&gt;       HASH  payload, hash, version, type, state, expires_at, updated_at (PEXPIREAT when expiring)
+ * &lt;p&gt;{&lt;tag&gt;}:i:&lt;id&gt;       HASH  payload, hash, version, type, state, expires_at, updated_at
+ *                                (PEXPIREAT when it expires)
  * &lt;p&gt;{&lt;tag&gt;}:ids           ZSET  every id of the namespace, score 0: ZRANGEBYLEX lists ids in byte order
  * &lt;p&gt;{&lt;tag&gt;}:st:&lt;state&gt;    ZSET  ids in that state, score 0 (state membership, pageable in id order)
- * &lt;p&gt;{&lt;tag&gt;}:exp           ZSET  expiring ids scored by expires_at (engine clock): scans filter, purge finds
+ * &lt;p&gt;{&lt;tag&gt;}:exp           ZSET  expiring ids scored by expires_at (engine clock), for scans and purges
  * &lt;p&gt;namespaces              ZSET  every namespace that ever held an item (root excepted), score 0
  * </pre>
- * {@code <tag>} is the namespace with <code>%</code> and <code>&#125;</code> percent-encoded ({@code users/}; ids with a '}' in their
- * namespace stay in one slot), or {@code ~} for the root namespace (real tags always end with '/'). Reserved for what
- * comes next, per namespace and in the same slot: {@code <p>{<tag>}:merkle} (HASH of merkle nodes) and
+ * {@code <tag>} is the namespace with <code>%</code> and <code>&#125;</code> percent-encoded, so a brace in a
+ * namespace cannot end the tag early ({@code users/}), or {@code ~} for the root namespace (real tags always end with
+ * '/', so neither collides). A prefix may hold braces of its own: then the tag Redis sees is still the same for all
+ * keys of a namespace (or, with a whole {@code {...}} in the prefix, one slot for everything), never split. Reserved
+ * for what comes next, per namespace and in the same slot: {@code <p>{<tag>}:merkle} (HASH of merkle nodes) and
  * {@code <p>{<tag>}:cdc} (STREAM).
+ *
+ * <p>State membership uses sorted sets of score 0 rather than plain SETs: the same membership test and count, plus
+ * paging in id order after an {@code afterId}, as the tier contract asks, without reading a whole set per page.
  *
  * <p>Why a namespace and not the whole id or the whole prefix as the tag: one slot per item would make the index a
  * cross-slot write; one slot for everything would put all data on one Cluster node. A namespace is what prefix scans,
@@ -35,7 +41,12 @@
  * engine's clock (scans and purges compare against the caller's {@code nowMillis}); Redis drops the hash by itself at
  * the PEXPIREAT deadline "Redis now + time left on the engine clock", computed in the script. Index entries of items
  * Redis dropped are removed lazily by the next scan over them (or by a purge or eviction round), and
- * {@link io.tiercache.engine.redis.RedisTier#size()} counts them until then.
+ * {@link io.tiercache.engine.redis.RedisTier#size()} counts them until then. Counts walk the index on the server in
+ * steps of 2,000 members (so no script holds Redis long): a count costs one round trip per 2,000 ids.
+ *
+ * <p>Deletes leave no tombstone, as in L3: an upsert older than a delete that arrives after it stores the item again
+ * (L1 keeps versioned tombstones). An upsert of the version already stored is a
+ * no-op even over a corrupt copy: {@link io.tiercache.engine.redis.RedisTier#invalidate} drops such a copy first.
  *
  * <h2>Hostile data</h2>
  * What Redis returns is checked, not trusted: a key of another type, a missing or malformed field reads as an item
@@ -52,6 +63,9 @@
  *
  * <h2>Eviction</h2>
  * {@link io.tiercache.engine.redis.RedisTier#evictIfNeeded()} removes least-recently-used items of this prefix when
- * Redis nears its {@code maxmemory}; see {@link io.tiercache.engine.redis.RedisEviction} for how recency is tracked.
+ * Redis nears its {@code maxmemory}. Recency is Redis's own per-key LRU clock, read with OBJECT IDLETIME over a
+ * ZRANDMEMBER sample of this prefix's ids (OBJECT FREQ under an LFU policy), so reads stay one HGETALL with nothing to
+ * write and tracking costs no memory. Only item hashes and their index entries are removed (the "cache-only" data),
+ * never the registry or keys of other prefixes.
  */
 package io.tiercache.engine.redis;

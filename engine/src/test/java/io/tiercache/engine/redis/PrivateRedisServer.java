@@ -21,10 +21,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class PrivateRedisServer implements AutoCloseable {
     private final int port;
-    private final Process process;
+    private final List<String> command;
+    private Process process;
 
-    private PrivateRedisServer(int port, Process process) {
+    private PrivateRedisServer(int port, List<String> command, Process process) {
         this.port = port;
+        this.command = command;
         this.process = process;
     }
 
@@ -44,7 +46,7 @@ final class PrivateRedisServer implements AutoCloseable {
                 "--tls-ca-cert-file", cert.toString(), "--tls-auth-clients", "no"));
     }
 
-    /** A Sentinel (redis-server --sentinel) watching {@code master} as {@code masterName}, its config in {@code dir}. */
+    /** A Sentinel (redis-server --sentinel) watching {@code master} as {@code masterName}; its config goes in dir. */
     static PrivateRedisServer startSentinel(PrivateRedisServer master, String masterName, Path dir)
             throws IOException, InterruptedException {
         int port = freePort();
@@ -64,9 +66,29 @@ final class PrivateRedisServer implements AutoCloseable {
         }
         command.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"));
         command.addAll(configFile ? args.subList(1, args.size()) : args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        PrivateRedisServer server = new PrivateRedisServer(port, process);
+        PrivateRedisServer server = new PrivateRedisServer(port, command, spawn(command));
+        server.awaitListening();
+        return server;
+    }
+
+    private static Process spawn(List<String> command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    /** Kills the server (SIGKILL: no goodbye to clients), then starts it again, empty, on the same port. */
+    void restart() throws IOException, InterruptedException {
+        kill();
+        process = spawn(command);
+        awaitListening();
+    }
+
+    /** SIGKILL, as a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    private void awaitListening() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -74,12 +96,12 @@ final class PrivateRedisServer implements AutoCloseable {
             }
             try (Socket probe = new Socket()) {
                 probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return server;
+                return;
             } catch (IOException notYet) {
                 Thread.sleep(20);
             }
         }
-        server.close();
+        close();
         throw new IllegalStateException("redis-server did not listen on port " + port + " within 10 s");
     }
 

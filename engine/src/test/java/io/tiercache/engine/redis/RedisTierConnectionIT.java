@@ -99,7 +99,8 @@ class RedisTierConnectionIT {
             try {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> tier.get("frozen/1"))
-                        .isInstanceOfSatisfying(TierAccessException.class, e -> assertThat(e.tier()).isEqualTo(Tier.L2));
+                        .isInstanceOfSatisfying(TierAccessException.class,
+                                e -> assertThat(e.tier()).isEqualTo(Tier.L2));
                 assertThat(millisSince(start)).isBetween(RESPONSE_TIMEOUT_MS - 50, RESPONSE_TIMEOUT_MS + SLACK_MS);
 
                 start = System.nanoTime();
@@ -116,6 +117,36 @@ class RedisTierConnectionIT {
     }
 
     @Test
+    void afterACrashCallsFailFastAndTheTierRecoversOnceRedisIsBackEmpty() throws Exception {
+        try (PrivateRedisServer own = PrivateRedisServer.start();
+             RedisTier tier = RedisTier.open(own.config().redisResponseTimeoutMs(RESPONSE_TIMEOUT_MS).build(),
+                     TimeSource.system())) {
+            tier.apply(List.of(new TierWrite.Upsert(item("crash/1"))));
+            own.kill();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> tier.get("crash/1")).isInstanceOf(TierAccessException.class);
+            assertThatThrownBy(() -> tier.apply(List.of(new TierWrite.Upsert(item("crash/2")))))
+                    .isInstanceOf(TierAccessException.class);
+            assertThat(millisSince(start)).isLessThan(RESPONSE_TIMEOUT_MS + SLACK_MS);
+
+            own.restart();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (true) {
+                try {
+                    tier.ping();
+                    break;
+                } catch (TierAccessException stillDown) {
+                    assertThat(System.currentTimeMillis()).as("reconnected within 10 s").isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(tier.get("crash/1")).as("the restarted server is empty").isEmpty();
+            tier.apply(List.of(new TierWrite.Upsert(item("crash/3"))));
+            assertThat(tier.idsByPrefix("crash/", null, 10, System.currentTimeMillis())).containsExactly("crash/3");
+        }
+    }
+
+    @Test
     void closeLeavesNoClientThreadsBehind() throws Exception {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         RedisTier tier = open("redis://:s3cret@127.0.0.1:" + server.port());
@@ -128,6 +159,8 @@ class RedisTierConnectionIT {
             Thread.sleep(20);
         }
         assertThat(newThreads(before)).as("threads started by the tier and still alive after close").isEmpty();
+        assertThatThrownBy(tier::ping).isInstanceOf(TierAccessException.class).hasMessageContaining("closed");
+        tier.close();
     }
 
     private static Set<String> newThreads(Set<Thread> before) {

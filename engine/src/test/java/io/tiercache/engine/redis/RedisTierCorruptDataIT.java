@@ -63,6 +63,20 @@ class RedisTierCorruptDataIT {
     }
 
     @Test
+    void aCorruptCopyIsHealedByInvalidatingItThenWritingTheGoodCopyAgain() throws Exception {
+        SyncItem good = stored("c/heal");
+        redis.raw().hset(keys.item("c/heal"), b("payload"), b("{\"n\":666}"));
+        tier.apply(List.of(new TierWrite.Upsert(good)));
+        assertThat(tier.get("c/heal").orElseThrow().isIntact()).as("the same version never overwrites").isFalse();
+
+        assertThat(tier.invalidate(List.of("c/heal", "c/absent", "rootless"))).isEqualTo(1);
+        assertThat(tier.idsByState("paid", null, 10, System.currentTimeMillis())).isEmpty();
+        tier.apply(List.of(new TierWrite.Upsert(good)));
+        assertThat(tier.get("c/heal")).contains(good);
+        assertThat(tier.get("c/heal").orElseThrow().isIntact()).isTrue();
+    }
+
+    @Test
     void garbageInEveryFieldReadsAsNotIntactWithoutThrowing() throws Exception {
         Map<String, byte[]> garbage = Map.of(
                 "hash", b("abc"),

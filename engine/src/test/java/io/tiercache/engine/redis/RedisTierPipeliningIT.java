@@ -37,7 +37,8 @@ class RedisTierPipeliningIT {
     }
 
     private RedisTier openCounting() throws Exception {
-        return RedisTier.open(server.config().build(), TimeSource.system(), resources -> resources
+        String prefix = "pipe" + System.nanoTime() + ":";
+        return RedisTier.open(server.config().redisPrefix(prefix).build(), TimeSource.system(), resources -> resources
                 .nettyCustomizer(new NettyCustomizer() {
                     @Override
                     public void afterChannelInitialized(Channel channel) {
@@ -76,12 +77,16 @@ class RedisTierPipeliningIT {
     }
 
     @Test
-    void getManyOfAThousandIdsIsOneFlush() throws Exception {
+    void getManyOfAThousandIdsIsOneFlushAndGetIsOneCommand() throws Exception {
         try (RedisTier tier = openCounting()) {
             tier.apply(writes(1000));
             List<String> ids = writes(1000).stream().map(TierWrite::id).toList();
             int before = flushes.get();
             assertThat(tier.getMany(ids)).hasSize(900);
+            assertThat(flushes.get() - before).isEqualTo(1);
+
+            before = flushes.get();
+            assertThat(tier.get("ns1/1")).isPresent();
             assertThat(flushes.get() - before).isEqualTo(1);
         }
     }
