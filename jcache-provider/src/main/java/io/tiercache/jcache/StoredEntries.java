@@ -25,8 +25,11 @@ import java.util.function.Supplier;
  * copy when another writer or a restart replaced it. A value that cannot be encoded is kept only in the table.
  */
 final class StoredEntries<K, V> {
-    /** Expired entries stay readable in the tiers this long, so the provider can still report them as EXPIRED. */
-    private static final long EXPIRY_GRACE_MS = 60_000;
+    /**
+     * Expired entries stay in the tiers this long, so a later access still finds them and reports EXPIRED; after it
+     * the engine reclaims them unseen (JCache promises no EXPIRED event for entries nobody touches).
+     */
+    private static final long EXPIRY_GRACE_MS = 3_600_000;
     private static final byte[] NO_BYTES = new byte[0];
 
     private final KeyCodec keys;
