@@ -39,7 +39,7 @@ final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
             if (page.isEmpty() && !fill()) {
                 return false;
             }
-            long start = cache.statisticsEnabled() ? System.nanoTime() : 0;
+            long start = cache.statisticsStart();
             SyncItem item = page.poll();
             Envelope envelope = entries.envelopeOf(item);
             if (envelope.isExpiredAt(entries.now()) || !entries.isAvailable(item.id(), envelope)) {

@@ -2,12 +2,12 @@ package io.tiercache.jcache;
 
 import io.tiercache.engine.Mutation;
 import io.tiercache.engine.SyncEngine;
-import io.tiercache.engine.SyncItem;
 import io.tiercache.jcache.codec.Envelope;
 import io.tiercache.jcache.codec.KeyCodec.KeyId;
 import io.tiercache.jcache.event.EventDispatcher;
 import io.tiercache.jcache.event.TierCacheEntryEvent;
 import io.tiercache.jcache.management.MBeanRegistrar;
+import io.tiercache.jcache.management.StatisticsRecorder;
 import io.tiercache.jcache.management.TierCacheMXBean;
 import io.tiercache.jcache.management.TierCacheStatistics;
 
@@ -20,18 +20,13 @@ import javax.cache.configuration.Configuration;
 import javax.cache.event.EventType;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
-import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
@@ -39,8 +34,8 @@ import java.util.function.Function;
 /**
  * The JCache {@link Cache} over the engine: every cache is the engine namespace {@code <name>/}, and every per-key
  * operation runs inside {@link SyncEngine#compute}, so it is atomic with respect to all other writes of that key
- * through the engine (loader, writer and expiry policy calls included). Listeners hear about the change after the
- * engine has applied it.
+ * through the engine (loader, writer and expiry policy calls included). Listeners hear about a change after the
+ * engine has applied it, before the call returns (synchronous listeners) or soon after (asynchronous ones).
  *
  * <pre>{@code
  * CacheManager manager = Caching.getCachingProvider().getCacheManager();
@@ -60,9 +55,10 @@ public final class TierCache<K, V> implements Cache<K, V> {
     private final Integration<K, V> integration;
     private final EventDispatcher<K, V> events;
     private final ExecutorService loadExecutor;
-    private final TierCacheStatistics statistics = new TierCacheStatistics();
+    private final StatisticsRecorder stats = new StatisticsRecorder();
     private final TierCacheMXBean mxBean;
-    private volatile boolean statisticsEnabled;
+    private final BulkOperations<K, V> bulk;
+    private final Invocations<K, V> invocations;
     private volatile boolean closed;
 
     TierCache(TierCacheManager manager, String name, TierCacheConfiguration<K, V> configuration, SyncEngine engine,
@@ -77,85 +73,23 @@ public final class TierCache<K, V> implements Cache<K, V> {
         this.events = events;
         this.loadExecutor = loadExecutor;
         this.mxBean = new TierCacheMXBean(() -> configuration);
+        this.bulk = new BulkOperations<>(this, engine, entries, integration, stats, loadExecutor);
+        this.invocations = new Invocations<>(this, entries, integration, stats);
         setStatisticsEnabled(configuration.isStatisticsEnabled());
         setManagementEnabled(configuration.isManagementEnabled());
     }
 
-    /** One stored entry as a compute function sees it. */
-    private final class Current {
-        final KeyId id;
-        final Envelope envelope;
-        final long now;
-        private V value;
+    // ---------------------------------------------------------------- the atomic step every operation is made of
 
-        Current(KeyId id, Optional<SyncItem> item, long now) {
-            this.id = id;
-            this.envelope = item.map(entries::envelopeOf).orElse(null);
-            this.now = now;
-        }
-
-        boolean exists() {
-            return envelope != null;
-        }
-
-        boolean live() {
-            return envelope != null && !envelope.isExpiredAt(now) && entries.isAvailable(id.id(), envelope);
-        }
-
-        boolean expired() {
-            return envelope != null && envelope.isExpiredAt(now) && entries.isAvailable(id.id(), envelope);
-        }
-
-        V value() {
-            if (value == null) {
-                value = entries.valueOf(id.id(), envelope);
-            }
-            return value;
-        }
-
-        <R> Mutation<R> write(StoredEntries.Prepared prepared, long expireAt, R result) {
-            return entries.write(id, prepared, expireAt, now, result);
-        }
-
-        <R> Mutation<R> touch(Long expireAt, R result) {
-            return expireAt == null ? Mutation.keep(result) : entries.rewriteExpiry(id.id(), envelope, expireAt, now,
-                    result);
-        }
-
-        <R> Mutation<R> delete(R result) {
-            return exists() ? entries.delete(id.id(), result) : Mutation.keep(result);
-        }
-
-        /** Stores a new entry with the creation expiry, or drops it when that expiry is already over. */
-        <R> Mutation<R> create(K key, V newValue, StoredEntries.Prepared prepared, List<TierCacheEntryEvent<K, V>> out,
-                               R created, R notCreated) {
-            long expireAt = entries.creationExpiry(now);
-            if (expireAt <= now) {
-                return delete(notCreated);
-            }
-            out.add(event(EventType.CREATED, key, newValue, null));
-            return write(prepared, expireAt, created);
-        }
-
-        /** Replaces the value, keeping the current expiry unless the policy gives an update expiry. */
-        <R> Mutation<R> update(K key, V newValue, StoredEntries.Prepared prepared, List<TierCacheEntryEvent<K, V>> out,
-                               R result) {
-            Long expireAt = entries.updateExpiry(now);
-            out.add(event(EventType.UPDATED, key, newValue, value()));
-            return write(prepared, expireAt == null ? envelope.expireAt() : expireAt, result);
-        }
-
-        void reportExpired(K key, List<TierCacheEntryEvent<K, V>> out) {
-            if (expired()) {
-                out.add(event(EventType.EXPIRED, key, value(), value()));
-            }
-        }
+    <R> R atomically(K key, Function<CurrentEntry<K, V>, Mutation<R>> function) {
+        return atomically(entries.id(key), function);
     }
 
-    private <R> R atomically(KeyId id, Function<Current, Mutation<R>> function) {
+    <R> R atomically(KeyId id, Function<CurrentEntry<K, V>, Mutation<R>> function) {
         requireOpen();
         try {
-            return engine.compute(id.id(), item -> function.apply(new Current(id, item, entries.now())));
+            return engine.compute(id.id(),
+                    item -> function.apply(new CurrentEntry<>(this, entries, id, item, entries.now())));
         } catch (CacheException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -163,11 +97,11 @@ public final class TierCache<K, V> implements Cache<K, V> {
         }
     }
 
-    private TierCacheEntryEvent<K, V> event(EventType type, K key, V value, V oldValue) {
+    TierCacheEntryEvent<K, V> event(EventType type, K key, V value, V oldValue) {
         return new TierCacheEntryEvent<>(this, type, key, value, oldValue, type != EventType.CREATED);
     }
 
-    private void dispatch(List<TierCacheEntryEvent<K, V>> batch) {
+    void dispatch(List<TierCacheEntryEvent<K, V>> batch) {
         events.dispatch(batch);
     }
 
@@ -183,16 +117,17 @@ public final class TierCache<K, V> implements Cache<K, V> {
         return value;
     }
 
-    private V getValue(K key, List<TierCacheEntryEvent<K, V>> out) {
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+    /** A read with read-through: a hit applies the access expiry, a miss may load and create. */
+    V getValue(K key, List<TierCacheEntryEvent<K, V>> out) {
+        long start = stats.start();
         try {
-            return atomically(entries.id(key), current -> {
+            return atomically(key, current -> {
                 if (current.live()) {
-                    record(stats -> stats.recordHits(1));
-                    return current.touch(entries.accessExpiry(current.now), current.value());
+                    stats.hit();
+                    return current.touch(current.value());
                 }
                 current.reportExpired(key, out);
-                record(stats -> stats.recordMisses(1));
+                stats.miss();
                 V loaded = integration.readsThrough() ? integration.load(key) : null;
                 if (loaded == null) {
                     return current.delete(null);
@@ -200,7 +135,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
                 return current.create(key, loaded, entries.prepare(loaded), out, loaded, null);
             });
         } finally {
-            recordTime(start, TierCacheStatistics::recordGetTime);
+            stats.getTime(start);
         }
     }
 
@@ -208,18 +143,10 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public Map<K, V> getAll(Set<? extends K> keys) {
         requireOpen();
         requireKeys(keys);
-        Map<K, V> found = new HashMap<>(keys.size());
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>();
-        for (K key : keys) {
-            V value = getValue(key, out);
-            if (value != null) {
-                found.put(key, value);
-            }
-        }
-        dispatch(out);
-        return found;
+        return bulk.getAll(keys);
     }
 
+    /** Whether a live entry exists; no statistics, no expiry policy call, no loading. */
     @Override
     public boolean containsKey(K key) {
         requireOpen();
@@ -241,39 +168,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener listener) {
         requireOpen();
         requireKeys(keys);
-        if (!integration.hasLoader()) {
-            if (listener != null) {
-                listener.onCompletion();
-            }
-            return;
-        }
-        Set<K> snapshot = new LinkedHashSet<>(keys);
-        loadExecutor.execute(() -> {
-            try {
-                List<K> toLoad = new ArrayList<>();
-                for (K key : snapshot) {
-                    if (replaceExistingValues || !containsKey(key)) {
-                        toLoad.add(key);
-                    }
-                }
-                Map<K, V> loaded = new LinkedHashMap<>();
-                if (!toLoad.isEmpty()) {
-                    integration.loadAll(toLoad).forEach((key, value) -> {
-                        if (key != null && value != null) {
-                            loaded.put(key, value);
-                        }
-                    });
-                }
-                putAll(loaded, replaceExistingValues, false);
-                if (listener != null) {
-                    listener.onCompletion();
-                }
-            } catch (Exception e) {
-                if (listener != null) {
-                    listener.onException(e);
-                }
-            }
-        });
+        bulk.loadAll(keys, replaceExistingValues, listener);
     }
 
     // ---------------------------------------------------------------- writes
@@ -282,10 +177,10 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public void put(K key, V value) {
         requireOpen();
         requireEntry(key, value);
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+        long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
-        boolean stored = atomically(entries.id(key), current -> {
+        boolean stored = atomically(key, current -> {
             if (current.live()) {
                 integration.write(key, value);
                 return current.update(key, value, prepared, out, true);
@@ -296,8 +191,8 @@ public final class TierCache<K, V> implements Cache<K, V> {
         });
         dispatch(out);
         if (stored) {
-            record(stats -> stats.recordPuts(1));
-            recordTime(start, TierCacheStatistics::recordPutTime);
+            stats.puts(1);
+            stats.putTime(start);
         }
     }
 
@@ -305,36 +200,24 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public V getAndPut(K key, V value) {
         requireOpen();
         requireEntry(key, value);
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+        long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
-        boolean[] stored = new boolean[1];
-        V old = atomically(entries.id(key), current -> {
+        V old = atomically(key, current -> {
+            integration.write(key, value);
             if (current.live()) {
-                integration.write(key, value);
-                stored[0] = true;
                 return current.update(key, value, prepared, out, current.value());
             }
             current.reportExpired(key, out);
-            integration.write(key, value);
-            Mutation<V> mutation = current.create(key, value, prepared, out, null, null);
-            stored[0] = !out.isEmpty() && out.get(out.size() - 1).getEventType() == EventType.CREATED;
-            return mutation;
+            return current.create(key, value, prepared, out, null, null);
         });
         dispatch(out);
-        record(stats -> {
-            if (old == null) {
-                stats.recordMisses(1);
-            } else {
-                stats.recordHits(1);
-            }
-            if (stored[0]) {
-                stats.recordPuts(1);
-            }
-        });
-        recordTime(start, TierCacheStatistics::recordGetTime);
-        if (stored[0]) {
-            recordTime(start, TierCacheStatistics::recordPutTime);
+        boolean stored = old != null || (!out.isEmpty() && out.get(out.size() - 1).getEventType() == EventType.CREATED);
+        stats.lookup(old != null);
+        stats.getTime(start);
+        if (stored) {
+            stats.puts(1);
+            stats.putTime(start);
         }
         return old;
     }
@@ -344,58 +227,17 @@ public final class TierCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(map, "map must not be null");
         map.forEach(this::requireEntry);
-        putAll(map, true, true);
-    }
-
-    /** Stores the entries; loadAll uses it without write-through and without counting puts. */
-    private void putAll(Map<? extends K, ? extends V> map, boolean replaceExisting, boolean writeThrough) {
-        long start = statisticsEnabled ? System.nanoTime() : 0;
-        Map<K, V> toPut = new LinkedHashMap<>(map);
-        CacheException failure = null;
-        if (writeThrough && integration.writesThrough() && !toPut.isEmpty()) {
-            Collection<Cache.Entry<? extends K, ? extends V>> batch = new ArrayList<>(toPut.size());
-            toPut.forEach((k, v) -> batch.add(new TierCacheEntry<>(k, v)));
-            failure = integration.writeAll(batch);
-            if (failure != null) {
-                for (Cache.Entry<? extends K, ? extends V> unwritten : batch) {
-                    toPut.remove(unwritten.getKey());
-                }
-            }
-        }
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(toPut.size());
-        int puts = 0;
-        for (Map.Entry<K, V> entry : toPut.entrySet()) {
-            K key = entry.getKey();
-            V value = entry.getValue();
-            StoredEntries.Prepared prepared = entries.prepare(value);
-            boolean stored = atomically(entries.id(key), current -> {
-                if (current.live()) {
-                    return replaceExisting ? current.update(key, value, prepared, out, true) : Mutation.keep(false);
-                }
-                current.reportExpired(key, out);
-                return current.create(key, value, prepared, out, true, false);
-            });
-            puts += stored ? 1 : 0;
-        }
-        dispatch(out);
-        if (writeThrough && puts > 0) {
-            int count = puts;
-            record(stats -> stats.recordPuts(count));
-            recordTime(start, TierCacheStatistics::recordPutTime);
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        bulk.putAll(map, true, true);
     }
 
     @Override
     public boolean putIfAbsent(K key, V value) {
         requireOpen();
         requireEntry(key, value);
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+        long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
-        boolean stored = atomically(entries.id(key), current -> {
+        boolean stored = atomically(key, current -> {
             if (current.live()) {
                 return Mutation.keep(false);
             }
@@ -404,16 +246,10 @@ public final class TierCache<K, V> implements Cache<K, V> {
             return current.create(key, value, prepared, out, true, false);
         });
         dispatch(out);
-        record(stats -> {
-            if (stored) {
-                stats.recordPuts(1);
-                stats.recordMisses(1);
-            } else {
-                stats.recordHits(1);
-            }
-        });
+        stats.lookup(!stored);
         if (stored) {
-            recordTime(start, TierCacheStatistics::recordPutTime);
+            stats.puts(1);
+            stats.putTime(start);
         }
         return stored;
     }
@@ -422,20 +258,16 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public boolean remove(K key) {
         requireOpen();
         requireKey(key);
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+        long start = stats.start();
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
-        boolean removed = atomically(entries.id(key), current -> {
+        boolean removed = atomically(key, current -> {
             integration.delete(key);
-            if (current.live()) {
-                out.add(event(EventType.REMOVED, key, current.value(), current.value()));
-                return current.delete(true);
-            }
-            return current.delete(false);
+            return current.live() ? current.remove(key, out, true) : current.delete(false);
         });
         dispatch(out);
         if (removed) {
-            record(stats -> stats.recordRemovals(1));
-            recordTime(start, TierCacheStatistics::recordRemoveTime);
+            stats.removals(1);
+            stats.removeTime(start);
         }
         return removed;
     }
@@ -445,35 +277,26 @@ public final class TierCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireKey(key);
         Objects.requireNonNull(oldValue, "oldValue must not be null");
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+        long start = stats.start();
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
         boolean[] hit = new boolean[1];
-        boolean removed = atomically(entries.id(key), current -> {
+        boolean removed = atomically(key, current -> {
             if (!current.live()) {
                 return Mutation.keep(false);
             }
             hit[0] = true;
             if (!Objects.deepEquals(current.value(), oldValue)) {
-                return current.touch(entries.accessExpiry(current.now), false);
+                return current.touch(false);
             }
             integration.delete(key);
-            out.add(event(EventType.REMOVED, key, current.value(), current.value()));
-            return current.delete(true);
+            return current.remove(key, out, true);
         });
         dispatch(out);
-        record(stats -> {
-            if (hit[0]) {
-                stats.recordHits(1);
-            } else {
-                stats.recordMisses(1);
-            }
-            if (removed) {
-                stats.recordRemovals(1);
-            }
-        });
-        recordTime(start, TierCacheStatistics::recordGetTime);
+        stats.lookup(hit[0]);
+        stats.getTime(start);
         if (removed) {
-            recordTime(start, TierCacheStatistics::recordRemoveTime);
+            stats.removals(1);
+            stats.removeTime(start);
         }
         return removed;
     }
@@ -482,28 +305,18 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public V getAndRemove(K key) {
         requireOpen();
         requireKey(key);
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+        long start = stats.start();
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
-        V old = atomically(entries.id(key), current -> {
+        V old = atomically(key, current -> {
             integration.delete(key);
-            if (!current.live()) {
-                return current.delete(null);
-            }
-            out.add(event(EventType.REMOVED, key, current.value(), current.value()));
-            return current.delete(current.value());
+            return current.live() ? current.remove(key, out, current.value()) : current.delete(null);
         });
         dispatch(out);
-        record(stats -> {
-            if (old != null) {
-                stats.recordHits(1);
-                stats.recordRemovals(1);
-            } else {
-                stats.recordMisses(1);
-            }
-        });
-        recordTime(start, TierCacheStatistics::recordGetTime);
+        stats.lookup(old != null);
+        stats.getTime(start);
         if (old != null) {
-            recordTime(start, TierCacheStatistics::recordRemoveTime);
+            stats.removals(1);
+            stats.removeTime(start);
         }
         return old;
     }
@@ -513,56 +326,44 @@ public final class TierCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireEntry(key, newValue);
         Objects.requireNonNull(oldValue, "oldValue must not be null");
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+        long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(newValue);
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
         boolean[] hit = new boolean[1];
-        boolean replaced = atomically(entries.id(key), current -> {
+        boolean replaced = atomically(key, current -> {
             if (!current.live()) {
                 return Mutation.keep(false);
             }
             hit[0] = true;
             if (!Objects.deepEquals(current.value(), oldValue)) {
-                return current.touch(entries.accessExpiry(current.now), false);
+                return current.touch(false);
             }
             integration.write(key, newValue);
             return current.update(key, newValue, prepared, out, true);
         });
         dispatch(out);
-        record(stats -> {
-            if (hit[0]) {
-                stats.recordHits(1);
-            } else {
-                stats.recordMisses(1);
-            }
-            if (replaced) {
-                stats.recordPuts(1);
-            }
-        });
-        recordTime(start, TierCacheStatistics::recordGetTime);
+        stats.lookup(hit[0]);
+        stats.getTime(start);
         if (replaced) {
-            recordTime(start, TierCacheStatistics::recordPutTime);
+            stats.puts(1);
+            stats.putTime(start);
         }
         return replaced;
     }
 
     @Override
     public boolean replace(K key, V value) {
-        return getAndReplace(key, value, false) != null;
+        return getAndReplace(key, value) != null;
     }
 
     @Override
     public V getAndReplace(K key, V value) {
-        return getAndReplace(key, value, true);
-    }
-
-    private V getAndReplace(K key, V value, boolean returnOld) {
         requireOpen();
         requireEntry(key, value);
-        long start = statisticsEnabled ? System.nanoTime() : 0;
+        long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
-        V old = atomically(entries.id(key), current -> {
+        V old = atomically(key, current -> {
             if (!current.live()) {
                 return Mutation.keep(null);
             }
@@ -570,86 +371,26 @@ public final class TierCache<K, V> implements Cache<K, V> {
             return current.update(key, value, prepared, out, current.value());
         });
         dispatch(out);
-        record(stats -> {
-            if (old != null) {
-                stats.recordHits(1);
-                stats.recordPuts(1);
-            } else {
-                stats.recordMisses(1);
-            }
-        });
-        recordTime(start, TierCacheStatistics::recordGetTime);
+        stats.lookup(old != null);
+        stats.getTime(start);
         if (old != null) {
-            recordTime(start, TierCacheStatistics::recordPutTime);
+            stats.puts(1);
+            stats.putTime(start);
         }
-        return returnOld ? old : (old == null ? null : value);
+        return old;
     }
 
     @Override
     public void removeAll(Set<? extends K> keys) {
         requireOpen();
         requireKeys(keys);
-        removeKeys(new LinkedHashSet<>(keys), true);
+        bulk.removeAll(new LinkedHashSet<>(keys), true);
     }
 
     @Override
     public void removeAll() {
         requireOpen();
-        removeKeys(new LinkedHashSet<>(allKeys()), false);
-    }
-
-    /**
-     * Removes the keys through the writer (as one batch) and the cache. {@code countExpired}: whether expired
-     * entries found on the way count as removals ({@code removeAll(keys)} counts them, {@code removeAll()} not).
-     */
-    private void removeKeys(Set<K> keys, boolean countExpired) {
-        long start = statisticsEnabled ? System.nanoTime() : 0;
-        CacheException failure = null;
-        if (integration.writesThrough() && !keys.isEmpty()) {
-            Collection<Object> batch = new ArrayList<>(keys);
-            failure = integration.deleteAll(batch);
-            if (failure != null) {
-                keys.removeAll(batch);
-            }
-        }
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(keys.size());
-        int removals = 0;
-        for (K key : keys) {
-            boolean counted = atomically(entries.id(key), current -> {
-                if (current.live()) {
-                    out.add(event(EventType.REMOVED, key, current.value(), current.value()));
-                    return current.delete(true);
-                }
-                current.reportExpired(key, out);
-                return current.delete(countExpired && current.exists());
-            });
-            removals += counted ? 1 : 0;
-        }
-        dispatch(out);
-        int count = removals;
-        record(stats -> stats.recordRemovals(count));
-        if (count > 0) {
-            recordTime(start, TierCacheStatistics::recordRemoveTime);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    /** Every key stored in this cache's namespace, expired ones included. */
-    private List<K> allKeys() {
-        List<K> keys = new ArrayList<>();
-        String after = null;
-        while (true) {
-            List<SyncItem> page = engine.scanPrefix(entries.namespace(), after, 500);
-            for (SyncItem item : page) {
-                keys.add(entries.keyOf(item.id(), entries.envelopeOf(item)));
-            }
-            if (page.size() < 500) {
-                return keys;
-            }
-            after = page.get(page.size() - 1).id();
-        }
+        bulk.removeAll(bulk.allKeys(), false);
     }
 
     @Override
@@ -658,84 +399,23 @@ public final class TierCache<K, V> implements Cache<K, V> {
         clearStorage();
     }
 
-    /** Deletes everything in the namespace: no writer calls, no events, no statistics. */
+    /** Deletes every entry of this cache from every tier: no writer calls, no events, no statistics. */
     void clearStorage() {
         try {
-            engine.deletePrefix(entries.namespace()).join();
-            entries.forgetAll();
+            bulk.clear();
         } catch (RuntimeException e) {
             throw new CacheException("cache '" + name + "': clear failed: " + e.getMessage(), e);
         }
     }
 
-    // ---------------------------------------------------------------- entry processors
+    // ---------------------------------------------------------------- entry processors and iteration
 
     @Override
     public <T> T invoke(K key, EntryProcessor<K, V, T> processor, Object... arguments) {
         requireOpen();
         requireKey(key);
         Objects.requireNonNull(processor, "entryProcessor must not be null");
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
-        T result = atomically(entries.id(key), current -> process(key, current, processor, arguments, out));
-        dispatch(out);
-        return result;
-    }
-
-    private <T> Mutation<T> process(K key, Current current, EntryProcessor<K, V, T> processor, Object[] arguments,
-                                    List<TierCacheEntryEvent<K, V>> out) {
-        long start = statisticsEnabled ? System.nanoTime() : 0;
-        current.reportExpired(key, out);
-        boolean live = current.live();
-        record(stats -> {
-            if (live) {
-                stats.recordHits(1);
-            } else {
-                stats.recordMisses(1);
-            }
-        });
-        recordTime(start, TierCacheStatistics::recordGetTime);
-        TierMutableEntry<K, V> entry = new TierMutableEntry<>(key, live ? current::value : null,
-                integration.readsThrough() ? integration::load : null);
-        T result;
-        try {
-            result = processor.process(entry, arguments);
-        } catch (CacheException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new EntryProcessorException("the entry processor failed on key " + key + ": " + e, e);
-        }
-        V value = entry.newValue();
-        switch (entry.operation()) {
-            case ACCESS:
-                return current.touch(entries.accessExpiry(current.now), result);
-            case CREATE:
-            case LOAD:
-                if (entry.operation() == TierMutableEntry.Operation.CREATE) {
-                    integration.write(key, value);
-                }
-                Mutation<T> created = current.create(key, value, entries.prepare(value), out, result, result);
-                if (entry.operation() == TierMutableEntry.Operation.CREATE && !out.isEmpty()
-                        && out.get(out.size() - 1).getEventType() == EventType.CREATED) {
-                    record(stats -> stats.recordPuts(1));
-                    recordTime(start, TierCacheStatistics::recordPutTime);
-                }
-                return created;
-            case UPDATE:
-                integration.write(key, value);
-                record(stats -> stats.recordPuts(1));
-                recordTime(start, TierCacheStatistics::recordPutTime);
-                return current.update(key, value, entries.prepare(value), out, result);
-            case REMOVE:
-                integration.delete(key);
-                if (live) {
-                    out.add(event(EventType.REMOVED, key, current.value(), current.value()));
-                    record(stats -> stats.recordRemovals(1));
-                    recordTime(start, TierCacheStatistics::recordRemoveTime);
-                }
-                return current.delete(result);
-            default:
-                return live ? Mutation.keep(result) : current.delete(result);
-        }
+        return invocations.invoke(key, processor, arguments);
     }
 
     @Override
@@ -744,25 +424,8 @@ public final class TierCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireKeys(keys);
         Objects.requireNonNull(processor, "entryProcessor must not be null");
-        Map<K, EntryProcessorResult<T>> results = new HashMap<>();
-        for (K key : keys) {
-            try {
-                T result = invoke(key, processor, arguments);
-                if (result != null) {
-                    results.put(key, () -> result);
-                }
-            } catch (Exception e) {
-                EntryProcessorException failure = e instanceof EntryProcessorException processorException
-                        ? processorException : new EntryProcessorException(e);
-                results.put(key, () -> {
-                    throw failure;
-                });
-            }
-        }
-        return results;
+        return invocations.invokeAll(keys, processor, arguments);
     }
-
-    // ---------------------------------------------------------------- iteration
 
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
@@ -772,8 +435,8 @@ public final class TierCache<K, V> implements Cache<K, V> {
 
     /** Called by the iterator for each entry it hands out: counts the hit and applies the access expiry. */
     void accessedByIterator(KeyId id, long start) {
-        record(stats -> stats.recordHits(1));
-        recordTime(start, TierCacheStatistics::recordGetTime);
+        stats.hit();
+        stats.getTime(start);
         Long expireAt = entries.accessExpiry(entries.now());
         if (expireAt != null) {
             atomically(id, current -> current.live() ? current.touch(expireAt, null) : Mutation.<Void>keep(null));
@@ -782,20 +445,20 @@ public final class TierCache<K, V> implements Cache<K, V> {
 
     /** Called by the iterator's {@code remove()}: a write-through removal with a REMOVED event. */
     void removeFromIterator(K key, V value) {
-        long start = statisticsEnabled ? System.nanoTime() : 0;
-        boolean removed = atomically(entries.id(key), current -> {
+        long start = stats.start();
+        boolean removed = atomically(key, current -> {
             integration.delete(key);
             return current.delete(current.live());
         });
         if (removed) {
             dispatch(List.of(event(EventType.REMOVED, key, value, value)));
-            record(stats -> stats.recordRemovals(1));
-            recordTime(start, TierCacheStatistics::recordRemoveTime);
+            stats.removals(1);
+            stats.removeTime(start);
         }
     }
 
-    boolean statisticsEnabled() {
-        return statisticsEnabled;
+    long statisticsStart() {
+        return stats.start();
     }
 
     // ---------------------------------------------------------------- listeners, configuration, management
@@ -820,6 +483,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
         }
     }
 
+    /** A copy of the configuration: a {@link TierCacheConfiguration}, so every JCache configuration type works. */
     @Override
     public <C extends Configuration<K, V>> C getConfiguration(Class<C> type) {
         TierCacheConfiguration<K, V> copy;
@@ -835,11 +499,11 @@ public final class TierCache<K, V> implements Cache<K, V> {
 
     void setStatisticsEnabled(boolean enabled) {
         if (enabled) {
-            MBeanRegistrar.register(MBeanRegistrar.Kind.STATISTICS, manager.getURI(), name, statistics);
+            MBeanRegistrar.register(MBeanRegistrar.Kind.STATISTICS, manager.getURI(), name, stats.statistics());
         } else {
             MBeanRegistrar.unregister(MBeanRegistrar.Kind.STATISTICS, manager.getURI(), name);
         }
-        statisticsEnabled = enabled;
+        stats.setEnabled(enabled);
         synchronized (configuration) {
             configuration.setStatisticsEnabled(enabled);
         }
@@ -856,21 +520,9 @@ public final class TierCache<K, V> implements Cache<K, V> {
         }
     }
 
-    /** The statistics this cache counts while statistics are enabled. */
+    /** The statistics this cache counts while statistics are enabled (the same object as its statistics MXBean). */
     public TierCacheStatistics statistics() {
-        return statistics;
-    }
-
-    private void record(java.util.function.Consumer<TierCacheStatistics> update) {
-        if (statisticsEnabled) {
-            update.accept(statistics);
-        }
-    }
-
-    private void recordTime(long start, java.util.function.ObjLongConsumer<TierCacheStatistics> update) {
-        if (statisticsEnabled && start != 0) {
-            update.accept(statistics, System.nanoTime() - start);
-        }
+        return stats.statistics();
     }
 
     @Override
@@ -883,6 +535,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
         return manager;
     }
 
+    /** Closes this cache object; its entries stay in the engine (use {@code destroyCache} to delete them). */
     @Override
     public void close() {
         synchronized (this) {
@@ -942,6 +595,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
         }
     }
 
+    /** Null checks, and the runtime type check the configured key and value types ask for. */
     private void requireEntry(K key, V value) {
         requireKey(key);
         Objects.requireNonNull(value, "value must not be null");
