@@ -6,9 +6,13 @@ import io.tiercache.jcache.configuration.TierCacheSettings;
 import javax.cache.CacheException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One engine per storage location in this JVM: an engine owns its WAL and SQLite files, so two CacheManagers over the
@@ -17,6 +21,14 @@ import java.util.Optional;
  */
 final class EngineRegistry {
     private static final Map<String, Shared> SHARED = new HashMap<>();
+    private static final Set<SyncEngine> OPEN = new HashSet<>();
+
+    static {
+        // Writes acknowledged at MEMORY durability sit in the write-behind queue for up to a flush interval; an
+        // application that exits without closing its CacheManagers still gets them stored.
+        Thread hook = new Thread(EngineRegistry::shutdownAll, "tiercache-jcache-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
 
     private EngineRegistry() {
     }
@@ -43,12 +55,14 @@ final class EngineRegistry {
                 }
                 released = true;
                 if (key == null) {
+                    OPEN.remove(engine);
                     engine.shutdown();
                     return;
                 }
                 Shared shared = SHARED.get(key);
                 if (shared != null && --shared.leases == 0) {
                     SHARED.remove(key);
+                    OPEN.remove(shared.engine);
                     shared.engine.shutdown();
                 }
             }
@@ -61,6 +75,21 @@ final class EngineRegistry {
 
         Shared(SyncEngine engine) {
             this.engine = engine;
+        }
+    }
+
+    private static void shutdownAll() {
+        List<SyncEngine> engines;
+        synchronized (EngineRegistry.class) {
+            engines = new ArrayList<>(OPEN);
+            OPEN.clear();
+        }
+        for (SyncEngine engine : engines) {
+            try {
+                engine.shutdown();
+            } catch (RuntimeException e) {
+                System.err.println("tiercache: flushing an engine at JVM exit failed: " + e);
+            }
         }
     }
 
@@ -79,7 +108,9 @@ final class EngineRegistry {
             if (settings.sqlEnabled()) {
                 Files.createDirectories(settings.dataDir());
             }
-            return SyncEngine.start(settings.engineConfig());
+            SyncEngine engine = SyncEngine.start(settings.engineConfig());
+            OPEN.add(engine);
+            return engine;
         } catch (IOException e) {
             throw new CacheException("cannot create tiercache.data-dir " + settings.dataDir().toAbsolutePath()
                     + ": " + e, e);

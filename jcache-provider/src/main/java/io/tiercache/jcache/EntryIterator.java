@@ -5,6 +5,7 @@ import io.tiercache.engine.SyncItem;
 import io.tiercache.jcache.codec.Envelope;
 
 import javax.cache.Cache;
+import javax.cache.CacheException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
@@ -59,7 +60,12 @@ final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
         if (exhausted || cache.isClosed()) {
             return false;
         }
-        List<SyncItem> items = engine.scanPrefix(entries.namespace(), after, PAGE);
+        List<SyncItem> items;
+        try {
+            items = engine.scanPrefix(entries.namespace(), after, PAGE);
+        } catch (RuntimeException e) {
+            throw new CacheException("cache '" + cache.getName() + "': iteration failed: " + e.getMessage(), e);
+        }
         if (items.size() < PAGE) {
             exhausted = true;
         }

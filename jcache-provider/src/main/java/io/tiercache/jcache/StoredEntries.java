@@ -11,6 +11,8 @@ import io.tiercache.jcache.codec.ValueCodec;
 
 import javax.cache.expiry.Duration;
 import javax.cache.expiry.ExpiryPolicy;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.SoftReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,9 +42,23 @@ final class StoredEntries<K, V> {
     private final SubmitOptions options;
     private final java.time.Duration storageTtl;
     private final Map<String, Reference> references = new ConcurrentHashMap<>();
+    private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     private final AtomicLong stamps = new AtomicLong(System.nanoTime());
 
-    private record Reference(long stamp, Object value) {
+    /**
+     * A by-reference instance, softly held: the engine may evict the entry's bytes under its memory budget, and the
+     * instance must not outlive that budget either. A collected instance reads as a decoded copy, or as absent when
+     * it had no bytes (the same as an eviction).
+     */
+    private static final class Reference extends SoftReference<Object> {
+        final String id;
+        final long stamp;
+
+        Reference(String id, long stamp, Object value, ReferenceQueue<Object> queue) {
+            super(value, queue);
+            this.id = id;
+            this.stamp = stamp;
+        }
     }
 
     /** A value ready to store: its bytes, or for an unencodable by-reference value, only the instance. */
@@ -91,15 +107,16 @@ final class StoredEntries<K, V> {
             return true;
         }
         Reference reference = references.get(id);
-        return reference != null && reference.stamp == envelope.stamp();
+        return reference != null && reference.stamp == envelope.stamp() && reference.get() != null;
     }
 
     @SuppressWarnings("unchecked")
     V valueOf(String id, Envelope envelope) {
         if (!byValue) {
             Reference reference = references.get(id);
-            if (reference != null && reference.stamp == envelope.stamp()) {
-                return (V) reference.value;
+            Object instance = reference == null || reference.stamp != envelope.stamp() ? null : reference.get();
+            if (instance != null) {
+                return (V) instance;
             }
         }
         return envelope.localReference() ? null : (V) values.decode(envelope.value());
@@ -122,7 +139,8 @@ final class StoredEntries<K, V> {
         boolean local = prepared.bytes() == null;
         Envelope envelope = new Envelope(expireAt, stamp, id.storedKey(), local ? NO_BYTES : prepared.bytes(), local);
         if (!byValue) {
-            references.put(id.id(), new Reference(stamp, prepared.value()));
+            purgeCollected();
+            references.put(id.id(), new Reference(id.id(), stamp, prepared.value(), collected));
         }
         return Mutation.put(envelope.encode(), optionsFor(expireAt, now), result);
     }
@@ -136,6 +154,13 @@ final class StoredEntries<K, V> {
         references.remove(id);
         keys.forgetReference(id);
         return Mutation.delete(result);
+    }
+
+    private void purgeCollected() {
+        for (Object gone = collected.poll(); gone != null; gone = collected.poll()) {
+            Reference reference = (Reference) gone;
+            references.remove(reference.id, reference);
+        }
     }
 
     void forgetAll() {

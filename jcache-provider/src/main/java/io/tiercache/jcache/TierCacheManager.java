@@ -1,6 +1,7 @@
 package io.tiercache.jcache;
 
 import io.tiercache.engine.SyncEngine;
+import io.tiercache.jcache.codec.KeyCodec;
 import io.tiercache.jcache.configuration.TierCacheSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A CacheManager: its caches are namespaces of one engine, shared with every other manager over the same storage.
+ * Two managers over the same data directory and SQL URL therefore see the same entries in caches of the same name,
+ * like two application nodes sharing one L3; managers that must stay apart need different storage settings.
  *
  * <pre>{@code
  * CachingProvider provider = Caching.getCachingProvider();
@@ -129,7 +132,10 @@ public final class TierCacheManager implements CacheManager {
         return Collections.unmodifiableSet(new LinkedHashSet<>(caches.keySet()));
     }
 
-    /** Closes the cache and deletes its entries from every tier. */
+    /**
+     * Closes the cache and deletes its entries from every tier. Entries are deleted even when no cache of that name
+     * is open here, so data a previous run kept ({@code tiercache.cache.on-create=KEEP}) can be destroyed too.
+     */
     @Override
     public void destroyCache(String cacheName) {
         requireOpen();
@@ -138,6 +144,12 @@ public final class TierCacheManager implements CacheManager {
         if (cache != null) {
             cache.clearStorage();
             cache.close();
+            return;
+        }
+        try {
+            lease.engine().deletePrefix(KeyCodec.namespaceOf(cacheName)).join();
+        } catch (RuntimeException e) {
+            throw new CacheException("cannot destroy cache '" + cacheName + "': " + e.getMessage(), e);
         }
     }
 

@@ -95,6 +95,38 @@ class ProviderBehaviourTest {
     }
 
     @Test
+    void destroyCacheDeletesKeptEntriesOfACacheNotOpenHere() {
+        Properties properties = TierSetup.SQLITE.properties(dir);
+        properties.setProperty("tiercache.cache.on-create", "KEEP");
+        CacheManager first = provider.getCacheManager(URI.create("test:destroy"), getClass().getClassLoader(),
+                properties);
+        first.createCache("orders", new MutableConfiguration<String, String>()).put("o-1", "paid");
+        first.close();
+
+        CacheManager second = provider.getCacheManager(URI.create("test:destroy"), getClass().getClassLoader(),
+                properties);
+        second.destroyCache("orders");
+
+        assertThat(second.createCache("orders", new MutableConfiguration<String, String>()).get("o-1")).isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TierSetup.class)
+    void storeByReferenceKeepsValuesThatCannotBeSerialized(TierSetup setup) {
+        CacheManager manager = setup.open(provider, dir);
+        Cache<String, Object> cache = manager.createCache("opaque",
+                new MutableConfiguration<String, Object>().setStoreByValue(false));
+        Object opaque = new Object();
+
+        cache.put("k", opaque);
+
+        assertThat(cache.get("k")).isSameAs(opaque);
+        assertThat(cache.iterator().next().getValue()).isSameAs(opaque);
+        assertThat(cache.remove("k")).isTrue();
+        assertThat(cache.get("k")).isNull();
+    }
+
+    @Test
     void managersOverOneDataDirectoryShareOneEngineUntilTheLastCloses() {
         CacheManager a = provider.getCacheManager(URI.create("test:a"), getClass().getClassLoader(),
                 TierSetup.SQLITE.properties(dir));

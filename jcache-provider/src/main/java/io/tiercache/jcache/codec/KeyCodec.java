@@ -45,10 +45,15 @@ public final class KeyCodec {
     private final AtomicLong nextReference = new AtomicLong();
 
     public KeyCodec(String cacheName, ValueCodec codec, boolean allowReferences) {
-        this.namespace = escape(cacheName, true) + "/";
+        this.namespace = namespaceOf(cacheName);
         this.codec = codec;
         this.allowReferences = allowReferences;
         ItemIds.requireValid(namespace);
+    }
+
+    /** The id prefix of the cache named {@code cacheName}. */
+    public static String namespaceOf(String cacheName) {
+        return escape(cacheName, true) + "/";
     }
 
     /** A key's id, plus the key's bytes when the id is a hash that cannot be decoded. */
