@@ -59,6 +59,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
     private final TierCacheMXBean mxBean;
     private final BulkOperations<K, V> bulk;
     private final Invocations<K, V> invocations;
+    private final SingleKeyWrites<K, V> writes;
     private volatile boolean closed;
 
     TierCache(TierCacheManager manager, String name, TierCacheConfiguration<K, V> configuration, SyncEngine engine,
@@ -75,6 +76,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
         this.mxBean = new TierCacheMXBean(() -> configuration);
         this.bulk = new BulkOperations<>(this, engine, entries, integration, stats, loadExecutor);
         this.invocations = new Invocations<>(this, entries, integration, stats);
+        this.writes = new SingleKeyWrites<>(this, entries, integration, stats);
         setStatisticsEnabled(configuration.isStatisticsEnabled());
         setManagementEnabled(configuration.isManagementEnabled());
     }
@@ -177,49 +179,14 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public void put(K key, V value) {
         requireOpen();
         requireEntry(key, value);
-        long start = stats.start();
-        StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
-        boolean stored = atomically(key, current -> {
-            if (current.live()) {
-                integration.write(key, value);
-                return current.update(key, value, prepared, out, true);
-            }
-            current.reportExpired(key, out);
-            integration.write(key, value);
-            return current.create(key, value, prepared, out, true, false);
-        });
-        dispatch(out);
-        if (stored) {
-            stats.puts(1);
-            stats.putTime(start);
-        }
+        writes.put(key, value);
     }
 
     @Override
     public V getAndPut(K key, V value) {
         requireOpen();
         requireEntry(key, value);
-        long start = stats.start();
-        StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
-        V old = atomically(key, current -> {
-            integration.write(key, value);
-            if (current.live()) {
-                return current.update(key, value, prepared, out, current.value());
-            }
-            current.reportExpired(key, out);
-            return current.create(key, value, prepared, out, null, null);
-        });
-        dispatch(out);
-        boolean stored = old != null || (!out.isEmpty() && out.get(out.size() - 1).getEventType() == EventType.CREATED);
-        stats.lookup(old != null);
-        stats.getTime(start);
-        if (stored) {
-            stats.puts(1);
-            stats.putTime(start);
-        }
-        return old;
+        return writes.getAndPut(key, value);
     }
 
     @Override
@@ -234,42 +201,14 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public boolean putIfAbsent(K key, V value) {
         requireOpen();
         requireEntry(key, value);
-        long start = stats.start();
-        StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
-        boolean stored = atomically(key, current -> {
-            if (current.live()) {
-                return Mutation.keep(false);
-            }
-            current.reportExpired(key, out);
-            integration.write(key, value);
-            return current.create(key, value, prepared, out, true, false);
-        });
-        dispatch(out);
-        stats.lookup(!stored);
-        if (stored) {
-            stats.puts(1);
-            stats.putTime(start);
-        }
-        return stored;
+        return writes.putIfAbsent(key, value);
     }
 
     @Override
     public boolean remove(K key) {
         requireOpen();
         requireKey(key);
-        long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
-        boolean removed = atomically(key, current -> {
-            integration.delete(key);
-            return current.live() ? current.remove(key, out, true) : current.delete(false);
-        });
-        dispatch(out);
-        if (removed) {
-            stats.removals(1);
-            stats.removeTime(start);
-        }
-        return removed;
+        return writes.remove(key);
     }
 
     @Override
@@ -277,48 +216,14 @@ public final class TierCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireKey(key);
         Objects.requireNonNull(oldValue, "oldValue must not be null");
-        long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
-        boolean[] hit = new boolean[1];
-        boolean removed = atomically(key, current -> {
-            if (!current.live()) {
-                return Mutation.keep(false);
-            }
-            hit[0] = true;
-            if (!Objects.deepEquals(current.value(), oldValue)) {
-                return current.touch(false);
-            }
-            integration.delete(key);
-            return current.remove(key, out, true);
-        });
-        dispatch(out);
-        stats.lookup(hit[0]);
-        stats.getTime(start);
-        if (removed) {
-            stats.removals(1);
-            stats.removeTime(start);
-        }
-        return removed;
+        return writes.remove(key, oldValue);
     }
 
     @Override
     public V getAndRemove(K key) {
         requireOpen();
         requireKey(key);
-        long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
-        V old = atomically(key, current -> {
-            integration.delete(key);
-            return current.live() ? current.remove(key, out, current.value()) : current.delete(null);
-        });
-        dispatch(out);
-        stats.lookup(old != null);
-        stats.getTime(start);
-        if (old != null) {
-            stats.removals(1);
-            stats.removeTime(start);
-        }
-        return old;
+        return writes.getAndRemove(key);
     }
 
     @Override
@@ -326,29 +231,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireEntry(key, newValue);
         Objects.requireNonNull(oldValue, "oldValue must not be null");
-        long start = stats.start();
-        StoredEntries.Prepared prepared = entries.prepare(newValue);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
-        boolean[] hit = new boolean[1];
-        boolean replaced = atomically(key, current -> {
-            if (!current.live()) {
-                return Mutation.keep(false);
-            }
-            hit[0] = true;
-            if (!Objects.deepEquals(current.value(), oldValue)) {
-                return current.touch(false);
-            }
-            integration.write(key, newValue);
-            return current.update(key, newValue, prepared, out, true);
-        });
-        dispatch(out);
-        stats.lookup(hit[0]);
-        stats.getTime(start);
-        if (replaced) {
-            stats.puts(1);
-            stats.putTime(start);
-        }
-        return replaced;
+        return writes.replace(key, oldValue, newValue);
     }
 
     @Override
@@ -360,24 +243,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public V getAndReplace(K key, V value) {
         requireOpen();
         requireEntry(key, value);
-        long start = stats.start();
-        StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
-        V old = atomically(key, current -> {
-            if (!current.live()) {
-                return Mutation.keep(null);
-            }
-            integration.write(key, value);
-            return current.update(key, value, prepared, out, current.value());
-        });
-        dispatch(out);
-        stats.lookup(old != null);
-        stats.getTime(start);
-        if (old != null) {
-            stats.puts(1);
-            stats.putTime(start);
-        }
-        return old;
+        return writes.getAndReplace(key, value);
     }
 
     @Override
@@ -486,15 +352,18 @@ public final class TierCache<K, V> implements Cache<K, V> {
     /** A copy of the configuration: a {@link TierCacheConfiguration}, so every JCache configuration type works. */
     @Override
     public <C extends Configuration<K, V>> C getConfiguration(Class<C> type) {
-        TierCacheConfiguration<K, V> copy;
-        synchronized (configuration) {
-            copy = new TierCacheConfiguration<>(configuration);
-        }
+        TierCacheConfiguration<K, V> copy = configurationCopy();
         if (type.isInstance(copy)) {
             return type.cast(copy);
         }
         throw new IllegalArgumentException("the configuration of cache '" + name + "' is a "
                 + TierCacheConfiguration.class.getName() + ", not a " + type.getName());
+    }
+
+    TierCacheConfiguration<K, V> configurationCopy() {
+        synchronized (configuration) {
+            return new TierCacheConfiguration<>(configuration);
+        }
     }
 
     void setStatisticsEnabled(boolean enabled) {
@@ -570,7 +439,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
             return type.cast(engine);
         }
         if (Configuration.class.isAssignableFrom(type) && type.isAssignableFrom(TierCacheConfiguration.class)) {
-            return type.cast(getConfiguration(CompleteConfiguration.class));
+            return type.cast(configurationCopy());
         }
         throw new IllegalArgumentException("cache '" + name + "' cannot be unwrapped to " + type.getName()
                 + " (supported: TierCache, SyncEngine, TierCacheConfiguration)");

@@ -104,7 +104,7 @@ public final class TierCacheManager implements CacheManager {
         if (cache == null) {
             return null;
         }
-        CompleteConfiguration<?, ?> configuration = cache.getConfiguration(CompleteConfiguration.class);
+        CompleteConfiguration<?, ?> configuration = cache.configurationCopy();
         if (!keyType.equals(configuration.getKeyType())) {
             throw new ClassCastException("cache '" + cacheName + "' has key type "
                     + configuration.getKeyType().getName() + ", not " + keyType.getName());
