@@ -135,7 +135,8 @@ final class StoredEntries<K, V> {
 
     /** Stores {@code prepared} under {@code id} expiring at {@code expireAt}. */
     <R> Mutation<R> write(KeyCodec.KeyId id, Prepared prepared, long expireAt, long now, R result) {
-        long stamp = stamps.incrementAndGet();
+        // Only by-reference entries need a stamp; stamp 0 lets eternal by-value entries be stored bare.
+        long stamp = byValue ? 0 : stamps.incrementAndGet();
         boolean local = prepared.bytes() == null;
         Envelope envelope = new Envelope(expireAt, stamp, id.storedKey(), local ? NO_BYTES : prepared.bytes(), local);
         if (!byValue) {

@@ -126,6 +126,24 @@ class ProviderBehaviourTest {
         assertThat(cache.get("k")).isNull();
     }
 
+    public record Book(String title, int year) {
+    }
+
+    @Test
+    void jsonCodedValuesArePlainJsonInL3() {
+        CacheManager manager = TierSetup.SQLITE.open(provider, dir);
+        Cache<String, Book> books = manager.createCache("books", new TierCacheConfiguration<String, Book>()
+                .setTypes(String.class, Book.class)
+                .setValueCodec(new io.tiercache.jcache.codec.JsonCodec<>(Book.class)));
+
+        books.put("dune", new Book("Dune", 1965));
+
+        io.tiercache.engine.SyncItem item = manager.unwrap(SyncEngine.class).get("books/dune").orElseThrow();
+        assertThat(item.contentType()).isEqualTo(io.tiercache.engine.ContentType.JSON);
+        assertThat(item.contentAsJson()).contains("{\"title\":\"Dune\",\"year\":1965}");
+        assertThat(books.get("dune")).isEqualTo(new Book("Dune", 1965));
+    }
+
     @Test
     void managersOverOneDataDirectoryShareOneEngineUntilTheLastCloses() {
         CacheManager a = provider.getCacheManager(URI.create("test:a"), getClass().getClassLoader(),

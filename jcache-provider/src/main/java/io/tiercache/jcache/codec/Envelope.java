@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Layout: magic {@code 'J'}, flags, expiry (epoch ms, {@link #ETERNAL} for none), a write stamp that identifies
  * this write for the store-by-reference table, optionally the key's bytes (hashed ids), then the value bytes.
+ * An entry that needs none of that (eternal, stamp 0, no key bytes) is stored as the bare value bytes, so a
+ * JSON-coded value is plain JSON in L3; bare bytes starting with the magic byte are always wrapped.
  *
  * <pre>{@code
  * byte[] payload = new Envelope(Envelope.ETERNAL, 7L, null, valueBytes, false).encode();
@@ -29,7 +31,16 @@ public record Envelope(long expireAt, long stamp, byte[] storedKey, byte[] value
         return new Envelope(newExpireAt, stamp, storedKey, value, localReference);
     }
 
+    /** Whether the entry is stored as its bare value bytes. */
+    public boolean isBare() {
+        return expireAt == ETERNAL && stamp == 0 && storedKey == null && !localReference
+                && (value.length == 0 || value[0] != MAGIC);
+    }
+
     public byte[] encode() {
+        if (isBare()) {
+            return value;
+        }
         int keyLength = storedKey == null ? 0 : 4 + storedKey.length;
         ByteBuffer out = ByteBuffer.allocate(HEADER + keyLength + value.length);
         out.put(MAGIC).put((byte) ((storedKey != null ? HAS_KEY : 0) | (localReference ? LOCAL_REFERENCE : 0)));
@@ -41,9 +52,12 @@ public record Envelope(long expireAt, long stamp, byte[] storedKey, byte[] value
     }
 
     public static Envelope decode(String id, byte[] payload) {
-        if (payload.length < HEADER || payload[0] != MAGIC) {
-            throw new CodecException("item '" + id + "' was not written by the JCache provider (no envelope header);"
-                    + " keep other writers out of a cache's namespace");
+        if (payload.length == 0 || payload[0] != MAGIC) {
+            return new Envelope(ETERNAL, 0, null, payload, false);
+        }
+        if (payload.length < HEADER) {
+            throw new CodecException("item '" + id + "' has a truncated envelope (" + payload.length
+                    + " bytes); keep other writers out of a cache's namespace");
         }
         ByteBuffer in = ByteBuffer.wrap(payload);
         in.get();
