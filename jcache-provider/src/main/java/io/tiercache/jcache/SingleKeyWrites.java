@@ -1,0 +1,201 @@
+package io.tiercache.jcache;
+
+import io.tiercache.engine.Mutation;
+import io.tiercache.jcache.event.TierCacheEntryEvent;
+import io.tiercache.jcache.management.StatisticsRecorder;
+
+import javax.cache.event.EventType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A cache's single-key writes, each one atomic step on the engine: the writer is called, the expiry policy asked and
+ * the event recorded inside the key's compute, so a failing writer leaves the cache unchanged. Statistics follow
+ * the JCache rules (a conditional write that finds an entry is a hit, a put is counted only if something is stored).
+ * Arguments are checked by {@link TierCache} before they get here.
+ */
+final class SingleKeyWrites<K, V> {
+    private final TierCache<K, V> cache;
+    private final StoredEntries<K, V> entries;
+    private final Integration<K, V> integration;
+    private final StatisticsRecorder stats;
+
+    SingleKeyWrites(TierCache<K, V> cache, StoredEntries<K, V> entries, Integration<K, V> integration,
+                    StatisticsRecorder stats) {
+        this.cache = cache;
+        this.entries = entries;
+        this.integration = integration;
+        this.stats = stats;
+    }
+
+    void put(K key, V value) {
+        long start = stats.start();
+        StoredEntries.Prepared prepared = entries.prepare(value);
+        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
+        boolean stored = cache.atomically(key, current -> {
+            if (current.live()) {
+                integration.write(key, value);
+                return current.update(key, value, prepared, out, true);
+            }
+            current.reportExpired(key, out);
+            integration.write(key, value);
+            return current.create(key, value, prepared, out, true, false);
+        });
+        cache.dispatch(out);
+        if (stored) {
+            stats.puts(1);
+            stats.putTime(start);
+        }
+    }
+
+    V getAndPut(K key, V value) {
+        long start = stats.start();
+        StoredEntries.Prepared prepared = entries.prepare(value);
+        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
+        V old = cache.atomically(key, current -> {
+            integration.write(key, value);
+            if (current.live()) {
+                return current.update(key, value, prepared, out, current.value());
+            }
+            current.reportExpired(key, out);
+            return current.create(key, value, prepared, out, null, null);
+        });
+        cache.dispatch(out);
+        boolean stored = old != null || (!out.isEmpty() && out.get(out.size() - 1).getEventType() == EventType.CREATED);
+        stats.lookup(old != null);
+        stats.getTime(start);
+        if (stored) {
+            stats.puts(1);
+            stats.putTime(start);
+        }
+        return old;
+    }
+
+
+    boolean putIfAbsent(K key, V value) {
+        long start = stats.start();
+        StoredEntries.Prepared prepared = entries.prepare(value);
+        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
+        boolean stored = cache.atomically(key, current -> {
+            if (current.live()) {
+                return Mutation.keep(false);
+            }
+            current.reportExpired(key, out);
+            integration.write(key, value);
+            return current.create(key, value, prepared, out, true, false);
+        });
+        cache.dispatch(out);
+        stats.lookup(!stored);
+        if (stored) {
+            stats.puts(1);
+            stats.putTime(start);
+        }
+        return stored;
+    }
+
+    boolean remove(K key) {
+        long start = stats.start();
+        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        boolean removed = cache.atomically(key, current -> {
+            integration.delete(key);
+            return current.live() ? current.remove(key, out, true) : current.delete(false);
+        });
+        cache.dispatch(out);
+        if (removed) {
+            stats.removals(1);
+            stats.removeTime(start);
+        }
+        return removed;
+    }
+
+    boolean remove(K key, V oldValue) {
+        long start = stats.start();
+        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        boolean[] hit = new boolean[1];
+        boolean removed = cache.atomically(key, current -> {
+            if (!current.live()) {
+                return Mutation.keep(false);
+            }
+            hit[0] = true;
+            if (!Objects.deepEquals(current.value(), oldValue)) {
+                return current.touch(false);
+            }
+            integration.delete(key);
+            return current.remove(key, out, true);
+        });
+        cache.dispatch(out);
+        stats.lookup(hit[0]);
+        stats.getTime(start);
+        if (removed) {
+            stats.removals(1);
+            stats.removeTime(start);
+        }
+        return removed;
+    }
+
+    V getAndRemove(K key) {
+        long start = stats.start();
+        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        V old = cache.atomically(key, current -> {
+            integration.delete(key);
+            return current.live() ? current.remove(key, out, current.value()) : current.delete(null);
+        });
+        cache.dispatch(out);
+        stats.lookup(old != null);
+        stats.getTime(start);
+        if (old != null) {
+            stats.removals(1);
+            stats.removeTime(start);
+        }
+        return old;
+    }
+
+    boolean replace(K key, V oldValue, V newValue) {
+        long start = stats.start();
+        StoredEntries.Prepared prepared = entries.prepare(newValue);
+        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        boolean[] hit = new boolean[1];
+        boolean replaced = cache.atomically(key, current -> {
+            if (!current.live()) {
+                return Mutation.keep(false);
+            }
+            hit[0] = true;
+            if (!Objects.deepEquals(current.value(), oldValue)) {
+                return current.touch(false);
+            }
+            integration.write(key, newValue);
+            return current.update(key, newValue, prepared, out, true);
+        });
+        cache.dispatch(out);
+        stats.lookup(hit[0]);
+        stats.getTime(start);
+        if (replaced) {
+            stats.puts(1);
+            stats.putTime(start);
+        }
+        return replaced;
+    }
+
+
+    V getAndReplace(K key, V value) {
+        long start = stats.start();
+        StoredEntries.Prepared prepared = entries.prepare(value);
+        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        V old = cache.atomically(key, current -> {
+            if (!current.live()) {
+                return Mutation.keep(null);
+            }
+            integration.write(key, value);
+            return current.update(key, value, prepared, out, current.value());
+        });
+        cache.dispatch(out);
+        stats.lookup(old != null);
+        stats.getTime(start);
+        if (old != null) {
+            stats.puts(1);
+            stats.putTime(start);
+        }
+        return old;
+    }
+}

@@ -1,0 +1,9 @@
+package io.tiercache.jcache.configuration;
+
+/** What {@code CacheManager.createCache} does with entries a previous run left in the cache's namespace. */
+public enum OnCreate {
+    /** Remove them: a created cache starts empty, as JCache code expects. */
+    EMPTY,
+    /** Keep them: a restarted application sees what it stored before (the point of an L3 ground truth). */
+    KEEP
+}
