@@ -22,6 +22,7 @@ final class CurrentEntry<K, V> {
     private final Envelope envelope;
     private final long now;
     private V value;
+    private boolean writes;
 
     CurrentEntry(TierCache<K, V> cache, StoredEntries<K, V> entries, KeyId id, Optional<SyncItem> item, long now) {
         this.cache = cache;
@@ -56,7 +57,13 @@ final class CurrentEntry<K, V> {
     }
 
     <R> Mutation<R> write(StoredEntries.Prepared prepared, long expireAt, R result) {
+        writes = true;
         return entries.write(id, prepared, expireAt, now, result);
+    }
+
+    /** Whether the mutation made so far stores a value (a create whose expiry is already over does not). */
+    boolean writesValue() {
+        return writes;
     }
 
     /** Applies the access expiry policy: rewrites the expiry time, or keeps the entry as is. */

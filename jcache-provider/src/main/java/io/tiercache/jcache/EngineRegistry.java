@@ -71,10 +71,29 @@ final class EngineRegistry {
 
     private static final class Shared {
         final SyncEngine engine;
+        final TierCacheSettings settings;
         int leases;
 
-        Shared(SyncEngine engine) {
+        Shared(SyncEngine engine, TierCacheSettings settings) {
             this.engine = engine;
+            this.settings = settings;
+        }
+    }
+
+    /**
+     * Two engines must never share a WAL or an SQLite file; managers that name the same data directory with another
+     * L3 (or the same SQLite file from another data directory) are refused instead of corrupting either.
+     */
+    private static void refuseHalfOverlap(TierCacheSettings settings) {
+        for (Shared open : SHARED.values()) {
+            boolean sameWal = open.settings.walLocation().equals(settings.walLocation());
+            boolean sameL3 = open.settings.l3Location().equals(settings.l3Location());
+            if (sameWal != sameL3) {
+                throw new CacheException("tiercache.data-dir " + settings.walLocation() + " with L3 "
+                        + settings.l3Location() + " overlaps an open engine using data-dir "
+                        + open.settings.walLocation() + " with L3 " + open.settings.l3Location()
+                        + "; CacheManagers sharing storage must name the same tiercache.data-dir and tiercache.sql.url");
+            }
         }
     }
 
@@ -98,7 +117,12 @@ final class EngineRegistry {
         if (key.isEmpty()) {
             return new Lease(start(settings), null);
         }
-        Shared shared = SHARED.computeIfAbsent(key.get(), k -> new Shared(start(settings)));
+        Shared shared = SHARED.get(key.get());
+        if (shared == null) {
+            refuseHalfOverlap(settings);
+            shared = new Shared(start(settings), settings);
+            SHARED.put(key.get(), shared);
+        }
         shared.leases++;
         return new Lease(shared.engine, key.get());
     }

@@ -5,7 +5,6 @@ import io.tiercache.jcache.event.TierCacheEntryEvent;
 import io.tiercache.jcache.management.StatisticsRecorder;
 
 import javax.cache.CacheException;
-import javax.cache.event.EventType;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
@@ -88,7 +87,7 @@ final class Invocations<K, V> {
                     integration.write(key, value);
                 }
                 Mutation<T> created = current.create(key, value, entries.prepare(value), out, result, result);
-                if (explicit && !out.isEmpty() && out.get(out.size() - 1).getEventType() == EventType.CREATED) {
+                if (explicit && current.writesValue()) {
                     stats.puts(1);
                     stats.putTime(start);
                 }

@@ -4,7 +4,6 @@ import io.tiercache.engine.Mutation;
 import io.tiercache.jcache.event.TierCacheEntryEvent;
 import io.tiercache.jcache.management.StatisticsRecorder;
 
-import javax.cache.event.EventType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -53,25 +52,28 @@ final class SingleKeyWrites<K, V> {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
+        boolean[] stored = new boolean[1];
         V old = cache.atomically(key, current -> {
             integration.write(key, value);
+            Mutation<V> mutation;
             if (current.live()) {
-                return current.update(key, value, prepared, out, current.value());
+                mutation = current.update(key, value, prepared, out, current.value());
+            } else {
+                current.reportExpired(key, out);
+                mutation = current.create(key, value, prepared, out, null, null);
             }
-            current.reportExpired(key, out);
-            return current.create(key, value, prepared, out, null, null);
+            stored[0] = current.writesValue();
+            return mutation;
         });
         cache.dispatch(out);
-        boolean stored = old != null || (!out.isEmpty() && out.get(out.size() - 1).getEventType() == EventType.CREATED);
         stats.lookup(old != null);
         stats.getTime(start);
-        if (stored) {
+        if (stored[0]) {
             stats.puts(1);
             stats.putTime(start);
         }
         return old;
     }
-
 
     boolean putIfAbsent(K key, V value) {
         long start = stats.start();
@@ -176,7 +178,6 @@ final class SingleKeyWrites<K, V> {
         }
         return replaced;
     }
-
 
     V getAndReplace(K key, V value) {
         long start = stats.start();

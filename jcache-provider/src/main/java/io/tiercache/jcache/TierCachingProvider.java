@@ -37,7 +37,7 @@ public final class TierCachingProvider implements CachingProvider {
     public synchronized CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
         URI managerUri = uri == null ? getDefaultURI() : uri;
         ClassLoader managerLoader = classLoader == null ? getDefaultClassLoader() : classLoader;
-        Map<URI, TierCacheManager> byUri = managers.computeIfAbsent(managerLoader, k -> new HashMap<>());
+        Map<URI, TierCacheManager> byUri = managers.getOrDefault(managerLoader, Map.of());
         TierCacheManager manager = byUri.get(managerUri);
         if (manager == null) {
             Properties managerProperties = new Properties();
@@ -47,7 +47,7 @@ public final class TierCachingProvider implements CachingProvider {
             TierCacheSettings settings = SettingsLoader.load(managerUri, managerUri.equals(DEFAULT_URI),
                     managerLoader, managerProperties);
             manager = new TierCacheManager(this, managerUri, managerLoader, managerProperties, settings);
-            byUri.put(managerUri, manager);
+            managers.computeIfAbsent(managerLoader, k -> new HashMap<>()).put(managerUri, manager);
         }
         return manager;
     }

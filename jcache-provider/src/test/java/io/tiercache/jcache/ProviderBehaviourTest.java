@@ -161,6 +161,19 @@ class ProviderBehaviourTest {
         assertThat(engine.state().name()).isEqualTo("STOPPED");
     }
 
+    @Test
+    void managersThatHalfOverlapAnOpenEngineAreRefused() {
+        provider.getCacheManager(URI.create("test:first"), getClass().getClassLoader(),
+                TierSetup.SQLITE.properties(dir));
+        Properties sameDirOtherL3 = TierSetup.SQLITE.properties(dir);
+        sameDirOtherL3.setProperty("tiercache.sql.url", "jdbc:sqlite:" + dir.resolve("other.db"));
+
+        assertThatThrownBy(() -> provider.getCacheManager(URI.create("test:second"), getClass().getClassLoader(),
+                sameDirOtherL3))
+                .isInstanceOf(javax.cache.CacheException.class)
+                .hasMessageContaining("overlaps an open engine");
+    }
+
     @ParameterizedTest
     @EnumSource(TierSetup.class)
     void entriesAreReadableEngineItemsInTheCacheNamespace(TierSetup setup) {

@@ -6,6 +6,12 @@ import java.util.Optional;
 /**
  * Every {@code tiercache.*} key a CacheManager reads, with its default. {@code tiercache-reference.properties}
  * documents the same list; a test keeps the two in step.
+ *
+ * <pre>{@code
+ * Properties properties = new Properties();
+ * properties.setProperty(Setting.SQL_ENABLED.key(), "false");   // tiercache.sql.enabled
+ * Setting.SQL_URL.environmentVariable();                         // "TIERCACHE_SQL_URL"
+ * }</pre>
  */
 public enum Setting {
     REDIS_URL("tiercache.redis.url", null),

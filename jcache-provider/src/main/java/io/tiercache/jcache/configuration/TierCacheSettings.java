@@ -93,7 +93,23 @@ public final class TierCacheSettings {
      * engine (an engine owns its WAL and SQLite files). Empty for L1-only settings, which share nothing.
      */
     public Optional<String> storageKey() {
-        return sqlEnabled ? Optional.of(dataDir.toAbsolutePath().normalize() + "|" + sqlUrl()) : Optional.empty();
+        return sqlEnabled ? Optional.of(walLocation() + "|" + l3Location()) : Optional.empty();
+    }
+
+    /** Where the engine's local WAL lives (the data directory, absolute). */
+    public String walLocation() {
+        return dataDir.toAbsolutePath().normalize().toString();
+    }
+
+    /** The L3 this engine opens: an SQLite file's absolute path, or the JDBC URL of a server. */
+    public String l3Location() {
+        String url = sqlUrl();
+        if (url.startsWith("jdbc:sqlite:")) {
+            String file = url.substring("jdbc:sqlite:".length());
+            int query = file.indexOf('?');
+            return "sqlite:" + Path.of(query < 0 ? file : file.substring(0, query)).toAbsolutePath().normalize();
+        }
+        return url;
     }
 
     public SyncEngineConfig engineConfig() {
