@@ -15,6 +15,7 @@ import java.util.Optional;
  */
 public enum Setting {
     REDIS_URL("tiercache.redis.url", null),
+    REDIS_PREFIX("tiercache.redis.prefix", "tc:"),
     SQL_ENABLED("tiercache.sql.enabled", "true"),
     SQL_URL("tiercache.sql.url", null),
     SQL_USERNAME("tiercache.sql.username", null),

@@ -124,7 +124,11 @@ public final class SettingsLoader {
             }
         }
         OnCreate onCreate = parseEnum(Setting.ON_CREATE, text(raw, Setting.ON_CREATE), OnCreate.class);
-        return new TierCacheSettings(redisUrl, sqlEnabled, sqlUrl, text(raw, Setting.SQL_USERNAME),
+        String redisPrefix = text(raw, Setting.REDIS_PREFIX);
+        if (redisPrefix.length() > 64 || redisPrefix.chars().anyMatch(Character::isISOControl)) {
+            throw bad(Setting.REDIS_PREFIX, redisPrefix, "0 to 64 printable characters");
+        }
+        return new TierCacheSettings(redisUrl, redisPrefix, sqlEnabled, sqlUrl, text(raw, Setting.SQL_USERNAME),
                 text(raw, Setting.SQL_PASSWORD), dataDir, l1MaxBytes, durability, allowlist, onCreate,
                 timeSource(raw.get(Setting.TIME_SOURCE)));
     }

@@ -19,6 +19,7 @@ import java.util.Optional;
  */
 public final class TierCacheSettings {
     private final String redisUrl;
+    private final String redisPrefix;
     private final boolean sqlEnabled;
     private final String sqlUrl;
     private final String sqlUsername;
@@ -30,10 +31,11 @@ public final class TierCacheSettings {
     private final OnCreate onCreate;
     private final TimeSource timeSource;
 
-    TierCacheSettings(String redisUrl, boolean sqlEnabled, String sqlUrl, String sqlUsername, String sqlPassword,
+    TierCacheSettings(String redisUrl, String redisPrefix, boolean sqlEnabled, String sqlUrl, String sqlUsername, String sqlPassword,
                       Path dataDir, long l1MaxBytes, Durability durability, List<String> allowlist,
                       OnCreate onCreate, TimeSource timeSource) {
         this.redisUrl = redisUrl;
+        this.redisPrefix = redisPrefix;
         this.sqlEnabled = sqlEnabled;
         this.sqlUrl = sqlUrl;
         this.sqlUsername = sqlUsername;
@@ -119,7 +121,8 @@ public final class TierCacheSettings {
                 .sqlEnabled(sqlEnabled)
                 .defaultDurability(durability)
                 .timeSource(timeSource)
-                .redisUrl(redisUrl);
+                .redisUrl(redisUrl)
+                .redisPrefix(redisPrefix);
         if (sqlEnabled) {
             builder.sqlUrl(sqlUrl()).sqlUsername(sqlUsername).sqlPassword(sqlPassword);
         }
@@ -133,6 +136,6 @@ public final class TierCacheSettings {
     public String toString() {
         return "TierCacheSettings{sqlEnabled=" + sqlEnabled + ", sqlUrl=" + (sqlEnabled ? sqlUrl() : "-")
                 + ", dataDir=" + dataDir + ", l1MaxBytes=" + l1MaxBytes + ", durability=" + durability
-                + ", redisUrl=" + redisUrl + ", allowlist=" + allowlist + ", onCreate=" + onCreate + "}";
+                + ", redisUrl=" + redisUrl + ", redisPrefix=" + redisPrefix + ", allowlist=" + allowlist + ", onCreate=" + onCreate + "}";
     }
 }
