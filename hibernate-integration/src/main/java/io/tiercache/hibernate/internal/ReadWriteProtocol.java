@@ -1,0 +1,152 @@
+package io.tiercache.hibernate.internal;
+
+import io.tiercache.hibernate.Warnings;
+import io.tiercache.hibernate.codec.RwItem;
+import io.tiercache.hibernate.codec.RwLock;
+import io.tiercache.hibernate.codec.UnsupportedValueException;
+import org.hibernate.cache.spi.RegionFactory;
+import org.hibernate.cache.spi.access.SoftLock;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * READ_WRITE semantics (Hibernate's soft-lock protocol) with every read-decide-write step done as one atomic
+ * {@link EngineStorage#update}: a compare-and-set on the shared entry rather than a JVM-local lock, so it holds across
+ * nodes once the engine's shared tier does. Locks carry their owner and lock id (only that handle releases them)
+ * and a timeout after which loads may replace them; lock entries also expire in the engine after the lock timeout,
+ * so a crashed transaction cannot leave one behind for good.
+ */
+final class ReadWriteProtocol {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadWriteProtocol.class);
+
+    private final EngineStorage storage;
+    private final RegionFactory timestamps;
+    private final Comparator<Object> versions;
+    private final Duration lockTtl;
+    private final UUID owner = UUID.randomUUID();
+    private final AtomicLong nextLockId = new AtomicLong();
+
+    @SuppressWarnings("unchecked")
+    ReadWriteProtocol(EngineStorage storage, RegionFactory timestamps, Comparator<?> versions, Duration lockTtl) {
+        this.storage = storage;
+        this.timestamps = timestamps;
+        this.versions = (Comparator<Object>) versions;
+        this.lockTtl = lockTtl;
+    }
+
+    EngineStorage storage() {
+        return storage;
+    }
+
+    /** The value if an unlocked item exists that was cached before this transaction started. */
+    Object get(SharedSessionContractImplementor session, Object key) {
+        Object entry = storage.getFromCache(key, session);
+        if (entry instanceof RwItem item && txTimestamp(session) > item.timestamp()) {
+            return storage.decodeNested(key, session, item.value());
+        }
+        return null;
+    }
+
+    boolean putFromLoad(SharedSessionContractImplementor session, Object key, Object value, Object version) {
+        byte[] bytes = encode(key, value);
+        if (bytes == null) {
+            return false;
+        }
+        long txTimestamp = txTimestamp(session);
+        return storage.update(key, session, current -> {
+            boolean writeable;
+            if (current instanceof RwItem item) {
+                writeable = item.version() != null && versions != null && versions.compare(item.version(), version) < 0;
+            } else if (current instanceof RwLock lock) {
+                writeable = lock.isWriteable(txTimestamp, version, versions);
+            } else {
+                writeable = true;
+            }
+            return writeable ? Change.put(new RwItem(bytes, version, txTimestamp), null, true) : Change.keep(false);
+        });
+    }
+
+    SoftLock lockItem(SharedSessionContractImplementor session, Object key, Object version) {
+        long now = timestamps.nextTimestamp();
+        long timeout = now + timestamps.getTimeout();
+        return storage.update(key, session, current -> {
+            RwLock lock;
+            if (current instanceof RwLock held && now <= held.timeout()) {
+                lock = held.lockedAgain(timeout);
+            } else {
+                Object lockedVersion = current instanceof RwItem item ? item.version() : version;
+                lock = new RwLock(owner, nextLockId.getAndIncrement(), lockedVersion, timeout, false, 1, 0L);
+            }
+            return Change.put(lock, lockTtl, new TierSoftLock(lock.owner(), lock.lockId()));
+        });
+    }
+
+    void unlockItem(SharedSessionContractImplementor session, Object key, SoftLock handle) {
+        storage.update(key, session, current -> current instanceof RwLock lock && releasedBy(lock, handle)
+                ? Change.put(lock.unlocked(timestamps.nextTimestamp()), lockTtl, null)
+                : expired(key, null));
+    }
+
+    boolean afterInsert(SharedSessionContractImplementor session, Object key, Object value, Object version) {
+        byte[] bytes = encode(key, value);
+        if (bytes == null) {
+            return false;
+        }
+        long now = timestamps.nextTimestamp();
+        return storage.update(key, session, current -> current == null
+                ? Change.put(new RwItem(bytes, version, now), null, true) : Change.keep(false));
+    }
+
+    boolean afterUpdate(SharedSessionContractImplementor session, Object key, Object value, Object version,
+                        SoftLock handle) {
+        byte[] bytes = encode(key, value);
+        long now = timestamps.nextTimestamp();
+        return storage.update(key, session, current -> {
+            if (!(current instanceof RwLock lock) || !releasedBy(lock, handle)) {
+                return expired(key, false);
+            }
+            if (lock.concurrent() || bytes == null) {
+                // another transaction changed it too, or the new state cannot be stored: leave a marker, not a value
+                return Change.put(lock.unlocked(now), lockTtl, false);
+            }
+            return Change.put(new RwItem(bytes, version, now), null, true);
+        });
+    }
+
+    /** Removal keeps a soft lock in place: dropping it would let a stale load in. */
+    void remove(SharedSessionContractImplementor session, Object key) {
+        storage.update(key, session, current -> current instanceof RwLock ? Change.keep(null) : Change.remove(null));
+    }
+
+    private <R> Change<R> expired(Object key, R result) {
+        LOG.info("{} soft lock on '{}' in region '{}' had expired or was replaced; the entry stays unreadable until "
+                + "the lock timeout", Warnings.SOFT_LOCK_EXPIRED, key, storage.region());
+        long now = timestamps.nextTimestamp();
+        RwLock marker = new RwLock(owner, nextLockId.getAndIncrement(), null, now + timestamps.getTimeout(), false, 0,
+                now);
+        return Change.put(marker, lockTtl, result);
+    }
+
+    private static boolean releasedBy(RwLock lock, SoftLock handle) {
+        return handle instanceof TierSoftLock tierLock && tierLock.releases(lock) && lock.isLocked();
+    }
+
+    private byte[] encode(Object key, Object value) {
+        try {
+            return storage.codec().encode(EngineStorage.roleOf(key), value);
+        } catch (UnsupportedValueException e) {
+            storage.reportUnsupported(EngineStorage.roleOf(key), e);
+            return null;
+        }
+    }
+
+    private static long txTimestamp(SharedSessionContractImplementor session) {
+        return session.getCacheTransactionSynchronization().getCachingTimestamp();
+    }
+}
