@@ -32,9 +32,15 @@ public record RwLock(UUID owner, long lockId, Object version, long timeout, bool
         return new RwLock(owner, lockId, version, newTimeout, true, multiplicity + 1, unlockTimestamp);
     }
 
+    /**
+     * Releases one holder. The last one also drops the version: from then on only transactions that started after
+     * the unlock may load into the entry. Keeping the version (as Hibernate's JVM-local lock does) would refuse a
+     * load of that same version until the lock timeout, so a rolled-back update would keep the entity out of the
+     * cache for the whole timeout.
+     */
     public RwLock unlocked(long timestamp) {
         int remaining = multiplicity - 1;
-        return new RwLock(owner, lockId, version, timeout, concurrent, remaining,
-                remaining == 0 ? timestamp : unlockTimestamp);
+        return remaining > 0 ? new RwLock(owner, lockId, version, timeout, concurrent, remaining, unlockTimestamp)
+                : new RwLock(owner, lockId, null, timeout, concurrent, 0, timestamp);
     }
 }

@@ -20,6 +20,12 @@ abstract class ReadWriteAccess extends AbstractCachedDomainDataAccess {
         return AccessType.READ_WRITE;
     }
 
+    /** Only a readable value counts as cached; a lock or unlock marker does not. */
+    @Override
+    public boolean contains(Object key) {
+        return getStorageAccess().getFromCache(key, null) instanceof io.tiercache.hibernate.codec.RwItem;
+    }
+
     @Override
     public Object get(SharedSessionContractImplementor session, Object key) {
         return protocol.get(session, key);
