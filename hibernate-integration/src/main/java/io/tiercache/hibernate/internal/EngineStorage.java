@@ -113,10 +113,10 @@ public final class EngineStorage implements DomainDataStorageAccess {
         });
     }
 
+    /** Whether a usable entry is cached: one that decodes (a bad one is evicted on the way). */
     @Override
     public boolean contains(Object key) {
-        String id = idOf(key, null);
-        return id != null && engine.get(id).isPresent();
+        return getFromCache(key, null) != null;
     }
 
     @Override
