@@ -157,6 +157,16 @@ public class TierCacheRegionFactory extends RegionFactoryTemplate {
         return HybridTimestamper.units(current == null ? 60_000 : current.lockTimeout().toMillis());
     }
 
+    /**
+     * Advances this factory's clock past a timestamp another node wrote, so the soft-lock and query-cache rules
+     * ("stamped before my transaction started") hold across nodes with skewed clocks. Jumps beyond the lock timeout
+     * ahead of the wall clock are capped, so one bad clock cannot drag every node into the future.
+     */
+    public void observeTimestamp(long timestamp) {
+        ResolvedSettings current = settings;
+        timestamper.observe(timestamp, current == null ? 60_000 : current.lockTimeout().toMillis());
+    }
+
     /** The engine the regions live in (for operations and tests); null while the factory is stopped. */
     public SyncEngine engine() {
         return engine;

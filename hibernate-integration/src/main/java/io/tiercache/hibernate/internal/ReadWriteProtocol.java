@@ -1,5 +1,6 @@
 package io.tiercache.hibernate.internal;
 
+import io.tiercache.hibernate.TierCacheRegionFactory;
 import io.tiercache.hibernate.Warnings;
 import io.tiercache.hibernate.codec.RwItem;
 import io.tiercache.hibernate.codec.RwLock;
@@ -47,10 +48,14 @@ final class ReadWriteProtocol {
     /** The value if an unlocked item exists that was cached before this transaction started. */
     Object get(SharedSessionContractImplementor session, Object key) {
         Object entry = storage.getFromCache(key, session);
-        if (entry instanceof RwItem item && txTimestamp(session) > item.timestamp()) {
-            return storage.decodeNested(key, session, item.value());
+        if (!(entry instanceof RwItem item)) {
+            return null;
         }
-        return null;
+        if (timestamps instanceof TierCacheRegionFactory clock) {
+            // an item stamped by a node whose clock runs ahead: stamp our own later writes after it
+            clock.observeTimestamp(item.timestamp());
+        }
+        return txTimestamp(session) > item.timestamp() ? storage.decodeNested(key, session, item.value()) : null;
     }
 
     boolean putFromLoad(SharedSessionContractImplementor session, Object key, Object value, Object version) {
