@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * A 64-bit digest of the shape Hibernate disassembles an entity or collection into: property names and types, id
@@ -23,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SchemaFingerprints {
     /** The fingerprint of a role the mapping does not know (query and timestamp regions). */
     public static final long NONE = 0L;
+
+    private static final Pattern INSTANCE_COUNTER = Pattern.compile("@\\d+");
 
     private final SessionFactoryImplementor factory;
     private final Map<String, Long> cache = new ConcurrentHashMap<>();
@@ -83,7 +86,9 @@ public final class SchemaFingerprints {
     }
 
     private static void appendType(StringBuilder shape, Type type) {
-        shape.append(type.getName()).append('/').append(type.getReturnedClass().getName());
+        // ad-hoc basic types are named like "basicType@26(...)": the counter differs between boots, the rest does not
+        shape.append(INSTANCE_COUNTER.matcher(type.getName()).replaceAll(""))
+                .append('/').append(type.getReturnedClass().getName());
     }
 
     private static long digest(String shape) {
