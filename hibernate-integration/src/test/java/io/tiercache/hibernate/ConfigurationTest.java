@@ -3,14 +3,19 @@ package io.tiercache.hibernate;
 import io.tiercache.hibernate.model.Ledger;
 import io.tiercache.hibernate.model.Country;
 import org.hibernate.SessionFactory;
+import org.hibernate.cache.CacheException;
 import org.hibernate.cfg.AvailableSettings;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class ConfigurationTest {
 
@@ -37,14 +42,14 @@ class ConfigurationTest {
             List<ConfigWarning> warnings = HibernateFixture.regionFactory(sessionFactory).configurationWarnings();
 
             assertThat(warnings).extracting(ConfigWarning::id, ConfigWarning::key).contains(
-                    org.assertj.core.groups.Tuple.tuple(Warnings.UNKNOWN_TIERCACHE_KEY,
+                    tuple(Warnings.UNKNOWN_TIERCACHE_KEY,
                             "hibernate.cache.tiercache.sql.urll"),
-                    org.assertj.core.groups.Tuple.tuple(Warnings.OTHER_PROVIDER_KEY, "hibernate.cache.jcache.uri"),
-                    org.assertj.core.groups.Tuple.tuple(Warnings.OTHER_PROVIDER_KEY, "hibernate.javax.cache.provider"),
-                    org.assertj.core.groups.Tuple.tuple(Warnings.UNKNOWN_CACHE_KEY, "hibernate.cache.use_qeury_cache"),
-                    org.assertj.core.groups.Tuple.tuple(Warnings.UNKNOWN_TIERCACHE_KEY,
+                    tuple(Warnings.OTHER_PROVIDER_KEY, "hibernate.cache.jcache.uri"),
+                    tuple(Warnings.OTHER_PROVIDER_KEY, "hibernate.javax.cache.provider"),
+                    tuple(Warnings.UNKNOWN_CACHE_KEY, "hibernate.cache.use_qeury_cache"),
+                    tuple(Warnings.UNKNOWN_TIERCACHE_KEY,
                             "hibernate.cache.tiercache.region.io.tiercache.hibernate.model.Person.tll"),
-                    org.assertj.core.groups.Tuple.tuple(Warnings.REDIS_NOT_WIRED, TierCacheSettings.REDIS_URL));
+                    tuple(Warnings.REDIS_NOT_WIRED, TierCacheSettings.REDIS_URL));
             assertThat(warnings).filteredOn(w -> w.key().endsWith("sql.urll")).singleElement()
                     .extracting(ConfigWarning::message).asString()
                     .contains("did you mean '" + TierCacheSettings.SQL_URL + "'");
@@ -52,6 +57,23 @@ class ConfigurationTest {
                     .extracting(ConfigWarning::message).asString()
                     .contains("did you mean '" + AvailableSettings.USE_QUERY_CACHE + "'");
         }
+    }
+
+    @Test
+    void configuration_warnings_are_logged_with_their_ids() {
+        Map<String, Object> settings = HibernateFixture.settings();
+        settings.put("hibernate.cache.tiercache.sql.urll", "jdbc:sqlite:x.db");
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            HibernateFixture.build(settings).close();
+        } finally {
+            System.setErr(original);
+        }
+
+        assertThat(captured.toString(StandardCharsets.UTF_8))
+                .contains("WARN", Warnings.UNKNOWN_TIERCACHE_KEY, "hibernate.cache.tiercache.sql.urll");
     }
 
     @Test
@@ -117,7 +139,7 @@ class ConfigurationTest {
     void transactional_access_without_jta_fails_naming_the_entity() {
         assertThatThrownBy(() -> HibernateFixture.build(HibernateFixture.settings(),
                 List.of(Country.class, Ledger.class)).close())
-                .isInstanceOf(org.hibernate.cache.CacheException.class)
+                .isInstanceOf(CacheException.class)
                 .hasMessageContaining(Warnings.TRANSACTIONAL_WITHOUT_JTA)
                 .hasMessageContaining(Ledger.class.getName())
                 .hasMessageContaining("JTA");

@@ -55,6 +55,8 @@ public final class SchemaFingerprints {
         return factory.getRuntimeMetamodels().getMappingMetamodel();
     }
 
+    // The Type accessors are deprecated for removal in 6.6 but are still what Hibernate's own key factory uses.
+    @SuppressWarnings("removal")
     private long compute(String role) {
         StringBuilder shape = new StringBuilder(256);
         EntityPersister entity = metamodel().findEntityDescriptor(role);

@@ -18,6 +18,7 @@ public final class TierCacheKeys implements CacheKeysFactory {
     }
 
     @Override
+    @SuppressWarnings("removal") // getKeyType() is what Hibernate's DefaultCacheKeysFactory uses too
     public Object createCollectionKey(Object id, CollectionPersister persister, SessionFactoryImplementor factory,
                                       String tenantIdentifier) {
         Object disassembled = persister.getKeyType().disassemble(id, factory);
