@@ -11,6 +11,8 @@
  *   L1-only ({@code sqlEnabled=false}). Setting {@code hibernate.cache.tiercache.sql.url} (or
  *   {@code sql.enabled=true}) opens L3 and routes regions to it (turn off per region with
  *   {@code region.<name>.l3=false}); that is how entries outlive a restart or are shared between nodes today.
+ *   Until the engine's L1 invalidation stream lands, several nodes sharing an L3 may each serve an entry from
+ *   their own L1 after another node changed it; run one node per L3, or give regions a short {@code ttl}.
  *   {@code redis.url} is accepted and reported (TIERCACHE-H004) until L2 lands.</li>
  *   <li><b>Keys are readable:</b> {@code <region>/[@<tenant>/]<entity or role>#<id>}, e.g.
  *   {@code com.acme.Person/com.acme.Person#42}. The id is Hibernate's disassembled id, with {@code % ( ) , / #}
