@@ -1,7 +1,6 @@
 package io.tiercache.hibernate;
 
 import org.hibernate.boot.registry.selector.SimpleStrategyRegistrationImpl;
-import org.hibernate.boot.registry.selector.StrategyRegistration;
 import org.hibernate.boot.registry.selector.StrategyRegistrationProvider;
 import org.hibernate.cache.spi.RegionFactory;
 
@@ -13,9 +12,11 @@ import java.util.List;
  * works. Found through {@code META-INF/services/org.hibernate.boot.registry.selector.StrategyRegistrationProvider}.
  */
 public final class StrategyRegistrationProviderImpl implements StrategyRegistrationProvider {
+    // Raw on purpose: Hibernate 6 declares Iterable<StrategyRegistration>, Hibernate 7 Iterable<StrategyRegistration<?>>,
+    // and only the erasure overrides both.
     @Override
     @SuppressWarnings({"rawtypes", "unchecked"})
-    public Iterable<StrategyRegistration> getStrategyRegistrations() {
+    public Iterable getStrategyRegistrations() {
         return List.of(new SimpleStrategyRegistrationImpl(RegionFactory.class, TierCacheRegionFactory.class,
                 TierCacheSettings.SHORT_NAME, TierCacheRegionFactory.class.getName(),
                 TierCacheRegionFactory.class.getSimpleName()));

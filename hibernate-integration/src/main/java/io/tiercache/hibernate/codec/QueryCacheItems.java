@@ -1,38 +1,41 @@
 package io.tiercache.hibernate.codec;
 
-import org.hibernate.cache.internal.QueryResultsCacheImpl;
-
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.util.List;
 
 /**
- * Opens Hibernate's query-results {@link QueryResultsCacheImpl.CacheItem}, which has no public accessors: its two
- * fields are read and its constructor called reflectively, so the item can be stored in the compact format rather
- * than Java-serialized. When a Hibernate version changes the class, {@link #available()} turns false and the query
+ * Opens Hibernate's query-results item ({@code QueryResultsCacheImpl.CacheItem}, public in 6.6 and package-private
+ * in 7), which has no accessors: its class is found by name, its two fields read and its constructor called
+ * reflectively, so the item can be stored in the compact format rather than Java-serialized. When a Hibernate version changes the class, {@link #available()} turns false and the query
  * cache region stores nothing (a numbered warning says so at startup) instead of failing the application.
  */
 public final class QueryCacheItems {
     private static final Field TIMESTAMP;
     private static final Field RESULTS;
-    private static final Constructor<QueryResultsCacheImpl.CacheItem> CONSTRUCTOR;
+    private static final String ITEM_CLASS = "org.hibernate.cache.internal.QueryResultsCacheImpl$CacheItem";
+    private static final Class<?> ITEM;
+    private static final Constructor<?> CONSTRUCTOR;
     private static final String PROBLEM;
 
     static {
+        Class<?> item = null;
         Field timestamp = null;
         Field results = null;
-        Constructor<QueryResultsCacheImpl.CacheItem> constructor = null;
+        Constructor<?> constructor = null;
         String problem = null;
         try {
-            timestamp = QueryResultsCacheImpl.CacheItem.class.getDeclaredField("timestamp");
-            results = QueryResultsCacheImpl.CacheItem.class.getDeclaredField("results");
-            constructor = QueryResultsCacheImpl.CacheItem.class.getDeclaredConstructor(long.class, List.class);
+            item = Class.forName(ITEM_CLASS, false, QueryCacheItems.class.getClassLoader());
+            timestamp = item.getDeclaredField("timestamp");
+            results = item.getDeclaredField("results");
+            constructor = item.getDeclaredConstructor(long.class, List.class);
             timestamp.setAccessible(true);
             results.setAccessible(true);
             constructor.setAccessible(true);
         } catch (ReflectiveOperationException | RuntimeException e) {
             problem = e.toString();
         }
+        ITEM = item;
         TIMESTAMP = timestamp;
         RESULTS = results;
         CONSTRUCTOR = constructor;
@@ -52,7 +55,7 @@ public final class QueryCacheItems {
     }
 
     static boolean isItem(Object value) {
-        return value instanceof QueryResultsCacheImpl.CacheItem;
+        return ITEM != null && ITEM.isInstance(value);
     }
 
     static long timestamp(Object item) throws UnsupportedValueException {
