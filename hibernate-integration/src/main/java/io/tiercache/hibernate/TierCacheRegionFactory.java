@@ -50,7 +50,7 @@ import java.util.Map;
 public class TierCacheRegionFactory extends RegionFactoryTemplate {
     private static final Logger LOG = LoggerFactory.getLogger(TierCacheRegionFactory.class);
 
-    private final HybridTimestamper timestamper = new HybridTimestamper(System::currentTimeMillis);
+    private volatile HybridTimestamper timestamper = new HybridTimestamper(System::currentTimeMillis);
     private volatile ResolvedSettings settings;
     private volatile SyncEngine engine;
     private volatile boolean ownsEngine;
@@ -74,6 +74,8 @@ public class TierCacheRegionFactory extends RegionFactoryTemplate {
         SyncEngine injected = resolved.injectedEngine();
         this.engine = injected != null ? injected : SyncEngine.start(resolved.engineConfig());
         this.ownsEngine = injected == null;
+        // one clock for entry expiry and cache timestamps, so an injected test clock moves both
+        this.timestamper = new HybridTimestamper(engine.config().timeSource()::currentTimeMillis);
         this.codecs = new EntryCodecs(new ValueCodec(resolved.allowlist(), loader));
         this.settings = resolved;
         LOG.info("tiercache second-level cache started ({}, lock timeout {})",
