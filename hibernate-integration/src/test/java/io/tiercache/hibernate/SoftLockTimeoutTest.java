@@ -1,5 +1,6 @@
 package io.tiercache.hibernate;
 
+import io.tiercache.engine.EngineState;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.hibernate.model.Person;
@@ -39,7 +40,7 @@ class SoftLockTimeoutTest {
     @AfterEach
     void stop() {
         sessionFactory.close();
-        assertThat(engine.state().name()).as("an injected engine is not shut down by Hibernate").isEqualTo("READY");
+        assertThat(engine.state()).as("an injected engine is not shut down by Hibernate").isEqualTo(EngineState.READY);
         engine.shutdown();
     }
 

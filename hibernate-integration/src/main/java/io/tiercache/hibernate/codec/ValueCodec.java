@@ -1,13 +1,9 @@
 package io.tiercache.hibernate.codec;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -142,7 +138,7 @@ public final class ValueCodec {
             TemporalValues.write(out, value);
         } else if (value instanceof Serializable && allowlist.allows(value.getClass())) {
             out.writeByte(SERIALIZED);
-            writeBytes(out, serialize(value));
+            writeBytes(out, AllowlistedSerialization.serialize(value));
         } else {
             throw new UnsupportedValueException("no built-in codec for " + value.getClass().getName()
                     + " and it is not on the serialization allowlist " + allowlist);
@@ -201,7 +197,7 @@ public final class ValueCodec {
             }
             case MARKER -> HibernateMarkers.byId(in.readUnsignedByte());
             case TEMPORAL -> TemporalValues.read(in);
-            case SERIALIZED -> deserialize(readBytes(in));
+            case SERIALIZED -> AllowlistedSerialization.deserialize(readBytes(in), allowlist, classLoader);
             default -> throw new IOException("unknown value tag " + tag);
         };
     }
@@ -221,28 +217,6 @@ public final class ValueCodec {
             throw new IOException(className + " has no constant " + name);
         } catch (ClassNotFoundException e) {
             throw new IOException("unknown enum class " + className, e);
-        }
-    }
-
-    private byte[] serialize(Object value) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(value);
-        }
-        return bytes.toByteArray();
-    }
-
-    private Object deserialize(byte[] bytes) throws IOException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
-            @Override
-            protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                return Class.forName(desc.getName(), false, classLoader);
-            }
-        }) {
-            in.setObjectInputFilter(allowlist.filter());
-            return in.readObject();
-        } catch (ClassNotFoundException e) {
-            throw new IOException("cannot deserialize: " + e.getMessage(), e);
         }
     }
 
