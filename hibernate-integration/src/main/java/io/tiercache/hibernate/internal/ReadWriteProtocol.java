@@ -95,7 +95,7 @@ final class ReadWriteProtocol {
     void unlockItem(SharedSessionContractImplementor session, Object key, SoftLock handle) {
         storage.update(key, session, current -> current instanceof RwLock lock && releasedBy(lock, handle)
                 ? Change.put(lock.unlocked(timestamps.nextTimestamp()), lockTtl, null)
-                : expired(key, null));
+                : expired(key, current, null));
     }
 
     boolean afterInsert(SharedSessionContractImplementor session, Object key, Object value, Object version) {
@@ -114,7 +114,7 @@ final class ReadWriteProtocol {
         long now = timestamps.nextTimestamp();
         return storage.update(key, session, current -> {
             if (!(current instanceof RwLock lock) || !releasedBy(lock, handle)) {
-                return expired(key, false);
+                return expired(key, current, false);
             }
             if (lock.concurrent() || bytes == null) {
                 // another transaction changed it too, or the new state cannot be stored: leave a marker, not a value
@@ -129,10 +129,17 @@ final class ReadWriteProtocol {
         storage.update(key, session, current -> current instanceof RwLock ? Change.keep(null) : Change.remove(null));
     }
 
-    private <R> Change<R> expired(Object key, R result) {
+    /**
+     * Our lock is gone (it timed out and was replaced, or evicted). A live lock of another transaction stays as it
+     * is; otherwise a marker stamped now keeps out loads by transactions that started before this one ended.
+     */
+    private <R> Change<R> expired(Object key, Object current, R result) {
+        long now = timestamps.nextTimestamp();
+        if (current instanceof RwLock other && other.isLocked() && now <= other.timeout()) {
+            return Change.keep(result);
+        }
         LOG.info("{} soft lock on '{}' in region '{}' had expired or was replaced; the entry stays unreadable until "
                 + "the lock timeout", Warnings.SOFT_LOCK_EXPIRED, key, storage.region());
-        long now = timestamps.nextTimestamp();
         RwLock marker = new RwLock(owner, nextLockId.getAndIncrement(), null, now + timestamps.getTimeout(), false, 0,
                 now);
         return Change.put(marker, lockTtl, result);
