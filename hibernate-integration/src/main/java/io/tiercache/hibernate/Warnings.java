@@ -29,6 +29,8 @@ public final class Warnings {
     public static final String WRITE_FAILED = "TIERCACHE-H103";
     /** A soft lock had expired or been replaced when its transaction completed. */
     public static final String SOFT_LOCK_EXPIRED = "TIERCACHE-H104";
+    /** The engine could not be read (a tier is down): served as a miss, so the application uses its database. */
+    public static final String READ_FAILED = "TIERCACHE-H105";
 
     /** Strict mode found configuration problems and refused to start. */
     public static final String STRICT_FAILURE = "TIERCACHE-E001";

@@ -4,6 +4,7 @@ import io.tiercache.engine.Mutation;
 import io.tiercache.engine.SubmitOptions;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncItem;
+import io.tiercache.hibernate.Warnings;
 import io.tiercache.hibernate.codec.EntryCodec;
 import io.tiercache.hibernate.codec.UnsupportedValueException;
 import org.hibernate.cache.spi.support.DomainDataStorageAccess;
@@ -68,7 +69,15 @@ public final class EngineStorage implements DomainDataStorageAccess {
     @Override
     public Object getFromCache(Object key, SharedSessionContractImplementor session) {
         String id = idOf(key, session);
-        return id == null ? null : engine.get(id).map(item -> decodeOrEvict(id, item)).orElse(null);
+        if (id == null) {
+            return null;
+        }
+        try {
+            return engine.get(id).map(item -> decodeOrEvict(id, item)).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("{} reading '{}' failed, served as a miss: {}", Warnings.READ_FAILED, id, e.toString());
+            return null;
+        }
     }
 
     @Override
@@ -174,12 +183,12 @@ public final class EngineStorage implements DomainDataStorageAccess {
             engine.submitWith(id, bytes, writeOptions).whenComplete((item, failure) -> {
                 if (failure != null) {
                     LOG.warn("{} cache write of '{}' failed; the entry is only in this node's memory: {}",
-                            io.tiercache.hibernate.Warnings.WRITE_FAILED, id, failure.toString());
+                            Warnings.WRITE_FAILED, id, failure.toString());
                 }
             });
         } catch (RuntimeException e) {
             // back-pressure or a tier outage: skipping a cache put is always safe
-            LOG.warn("{} cache write of '{}' refused, not cached: {}", io.tiercache.hibernate.Warnings.WRITE_FAILED, id, e.toString());
+            LOG.warn("{} cache write of '{}' refused, not cached: {}", Warnings.WRITE_FAILED, id, e.toString());
         }
     }
 
@@ -211,7 +220,7 @@ public final class EngineStorage implements DomainDataStorageAccess {
         } catch (IOException | RuntimeException e) {
             decodeFailures.increment();
             LOG.warn("{} entry '{}' in region '{}' could not be decoded, treated as a miss and evicted: {}",
-                    io.tiercache.hibernate.Warnings.DECODE_FAILED, id, region, e.getMessage());
+                    Warnings.DECODE_FAILED, id, region, e.getMessage());
             return null;
         }
     }
@@ -224,7 +233,7 @@ public final class EngineStorage implements DomainDataStorageAccess {
         if (reportedRoles.add(role)) {
             LOG.warn("{} '{}' entries in region '{}' are not cached: {} (add the class to "
                     + "hibernate.cache.tiercache.serialization.allowlist to store it with Java serialization)",
-                    io.tiercache.hibernate.Warnings.NOT_ENCODABLE, role, region, e.getMessage());
+                    Warnings.NOT_ENCODABLE, role, region, e.getMessage());
         }
     }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * READ_WRITE semantics (Hibernate's soft-lock protocol) with every read-decide-write step done as one atomic
@@ -64,7 +65,7 @@ final class ReadWriteProtocol {
             return false;
         }
         long txTimestamp = txTimestamp(session);
-        return storage.update(key, session, current -> {
+        return cacheOrSkip(key, () -> storage.update(key, session, current -> {
             boolean writeable;
             if (current instanceof RwItem item) {
                 writeable = item.version() != null && versions != null && versions.compare(item.version(), version) < 0;
@@ -74,7 +75,7 @@ final class ReadWriteProtocol {
                 writeable = true;
             }
             return writeable ? Change.put(new RwItem(bytes, version, txTimestamp), null, true) : Change.keep(false);
-        });
+        }));
     }
 
     SoftLock lockItem(SharedSessionContractImplementor session, Object key, Object version) {
@@ -93,9 +94,9 @@ final class ReadWriteProtocol {
     }
 
     void unlockItem(SharedSessionContractImplementor session, Object key, SoftLock handle) {
-        storage.update(key, session, current -> current instanceof RwLock lock && releasedBy(lock, handle)
-                ? Change.put(lock.unlocked(timestamps.nextTimestamp()), lockTtl, null)
-                : expired(key, current, null));
+        evictOnFailure(key, () -> storage.update(key, session, current -> current instanceof RwLock lock
+                && releasedBy(lock, handle) ? Change.put(lock.unlocked(timestamps.nextTimestamp()), lockTtl, null)
+                : expired(key, current, null)));
     }
 
     boolean afterInsert(SharedSessionContractImplementor session, Object key, Object value, Object version) {
@@ -104,15 +105,15 @@ final class ReadWriteProtocol {
             return false;
         }
         long now = timestamps.nextTimestamp();
-        return storage.update(key, session, current -> current == null
-                ? Change.put(new RwItem(bytes, version, now), null, true) : Change.keep(false));
+        return cacheOrSkip(key, () -> storage.update(key, session, current -> current == null
+                ? Change.put(new RwItem(bytes, version, now), null, true) : Change.keep(false)));
     }
 
     boolean afterUpdate(SharedSessionContractImplementor session, Object key, Object value, Object version,
                         SoftLock handle) {
         byte[] bytes = encode(key, value);
         long now = timestamps.nextTimestamp();
-        return storage.update(key, session, current -> {
+        Boolean cached = evictOnFailure(key, () -> storage.update(key, session, current -> {
             if (!(current instanceof RwLock lock) || !releasedBy(lock, handle)) {
                 return expired(key, current, false);
             }
@@ -121,7 +122,8 @@ final class ReadWriteProtocol {
                 return Change.put(lock.unlocked(now), lockTtl, false);
             }
             return Change.put(new RwItem(bytes, version, now), null, true);
-        });
+        }));
+        return Boolean.TRUE.equals(cached);
     }
 
     /** Removal keeps a soft lock in place: dropping it would let a stale load in. */
@@ -143,6 +145,32 @@ final class ReadWriteProtocol {
         RwLock marker = new RwLock(owner, nextLockId.getAndIncrement(), null, now + timestamps.getTimeout(), false, 0,
                 now);
         return Change.put(marker, lockTtl, result);
+    }
+
+    /** Caching a load is optional: if the engine refuses (back-pressure, a tier down), the load is just not cached. */
+    private boolean cacheOrSkip(Object key, Supplier<Boolean> put) {
+        try {
+            return put.get();
+        } catch (RuntimeException e) {
+            LOG.warn("{} caching '{}' in region '{}' failed, not cached: {}", Warnings.WRITE_FAILED, key,
+                    storage.region(), e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Completing a change must not leave the old value readable: if the lock cannot be released in place, the
+     * entry is evicted, and only if that fails too does the error reach the transaction.
+     */
+    private <R> R evictOnFailure(Object key, Supplier<R> completion) {
+        try {
+            return completion.get();
+        } catch (RuntimeException e) {
+            LOG.warn("{} completing the change of '{}' in region '{}' failed, evicting it: {}", Warnings.WRITE_FAILED,
+                    key, storage.region(), e.toString());
+            storage.evictData(key);
+            return null;
+        }
     }
 
     private static boolean releasedBy(RwLock lock, SoftLock handle) {
