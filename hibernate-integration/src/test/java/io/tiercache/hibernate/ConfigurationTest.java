@@ -37,6 +37,8 @@ class ConfigurationTest {
         settings.put("hibernate.cache.use_qeury_cache", "true");
         settings.put("hibernate.cache.tiercache.region.io.tiercache.hibernate.model.Person.tll", "1m");
         settings.put(TierCacheSettings.REDIS_URL, "redis://localhost:6379");
+        settings.put(TierCacheSettings.REGION_PREFIX + "io.tiercache.hibernate.model.Pet.l3", "true");
+        settings.put(AvailableSettings.USE_DIRECT_REFERENCE_CACHE_ENTRIES, "true");
 
         try (SessionFactory sessionFactory = HibernateFixture.build(settings)) {
             List<ConfigWarning> warnings = HibernateFixture.regionFactory(sessionFactory).configurationWarnings();
@@ -49,7 +51,9 @@ class ConfigurationTest {
                     tuple(Warnings.UNKNOWN_CACHE_KEY, "hibernate.cache.use_qeury_cache"),
                     tuple(Warnings.UNKNOWN_TIERCACHE_KEY,
                             "hibernate.cache.tiercache.region.io.tiercache.hibernate.model.Person.tll"),
-                    tuple(Warnings.REDIS_NOT_WIRED, TierCacheSettings.REDIS_URL));
+                    tuple(Warnings.REDIS_NOT_WIRED, TierCacheSettings.REDIS_URL),
+                    tuple(Warnings.L3_WITHOUT_SQL, TierCacheSettings.REGION_PREFIX + "io.tiercache.hibernate.model.Pet.l3"),
+                    tuple(Warnings.REFERENCE_ENTRIES, AvailableSettings.USE_DIRECT_REFERENCE_CACHE_ENTRIES));
             assertThat(warnings).filteredOn(w -> w.key().endsWith("sql.urll")).singleElement()
                     .extracting(ConfigWarning::message).asString()
                     .contains("did you mean '" + TierCacheSettings.SQL_URL + "'");
