@@ -4,6 +4,11 @@ package io.tiercache.hibernate;
  * The numbered ids of everything the Hibernate integration warns about or refuses, so logs can be searched and
  * alerts keyed on them. {@code H0xx} are configuration warnings found at startup, {@code H1xx} runtime warnings,
  * {@code E0xx} startup errors.
+ *
+ * <pre>{@code
+ * boolean misspelled = factory.configurationWarnings().stream()
+ *         .anyMatch(w -> w.id().equals(Warnings.UNKNOWN_TIERCACHE_KEY));
+ * }</pre>
  */
 public final class Warnings {
     /** An unknown {@code hibernate.cache.tiercache.*} key (usually a misspelling; the message suggests the closest). */
