@@ -56,6 +56,22 @@ class SoftLockProtocolTest {
     }
 
     @Test
+    void an_update_after_a_rolled_back_one_caches_its_new_state() {
+        try (Session rolledBack = sessionFactory.openSession()) {
+            SoftLock lock = access.lockItem(implementor(rolledBack), key, 0);
+            access.unlockItem(implementor(rolledBack), key, lock);
+        }
+        try (Session committed = sessionFactory.openSession()) {
+            SoftLock lock = access.lockItem(implementor(committed), key, 0);
+            assertThat(access.afterUpdate(implementor(committed), key, entry(committed, "Ada King", 1), 1, 0, lock))
+                    .as("the rollback's marker is not a concurrent change").isTrue();
+        }
+        try (Session later = sessionFactory.openSession()) {
+            assertThat(((CacheEntry) access.get(implementor(later), key)).getVersion()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void concurrent_updates_leave_no_value_and_release_only_with_their_handle() {
         try (Session first = sessionFactory.openSession(); Session second = sessionFactory.openSession()) {
             SoftLock firstLock = access.lockItem(implementor(first), key, 0);

@@ -78,12 +78,17 @@ final class ReadWriteProtocol {
         }));
     }
 
+    /**
+     * Locks the entry before a change. Unlike loads, this may not be skipped when the engine refuses: an update
+     * that ran without its lock would leave the old value readable, so the error reaches the transaction.
+     */
     SoftLock lockItem(SharedSessionContractImplementor session, Object key, Object version) {
         long now = timestamps.nextTimestamp();
         long timeout = now + timestamps.getTimeout();
         return storage.update(key, session, current -> {
             RwLock lock;
-            if (current instanceof RwLock held && now <= held.timeout()) {
+            // a live lock is shared (the change is concurrent); an expired lock or an unlock marker is replaced
+            if (current instanceof RwLock held && held.isLocked() && now <= held.timeout()) {
                 lock = held.lockedAgain(timeout);
             } else {
                 Object lockedVersion = current instanceof RwItem item ? item.version() : version;
