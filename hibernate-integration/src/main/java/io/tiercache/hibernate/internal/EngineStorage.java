@@ -75,7 +75,7 @@ public final class EngineStorage implements DomainDataStorageAccess {
         try {
             return engine.get(id).map(item -> decodeOrEvict(id, item)).orElse(null);
         } catch (RuntimeException e) {
-            LOG.warn("{} reading '{}' failed, served as a miss: {}", Warnings.READ_FAILED, id, e.toString());
+            OutageLog.warn(LOG, Warnings.READ_FAILED, "reading '{}' failed, served as a miss: {}", id, e.toString());
             return null;
         }
     }
@@ -182,13 +182,14 @@ public final class EngineStorage implements DomainDataStorageAccess {
         try {
             engine.submitWith(id, bytes, writeOptions).whenComplete((item, failure) -> {
                 if (failure != null) {
-                    LOG.warn("{} cache write of '{}' failed; the entry is only in this node's memory: {}",
-                            Warnings.WRITE_FAILED, id, failure.toString());
+                    OutageLog.warn(LOG, Warnings.WRITE_FAILED,
+                            "cache write of '{}' failed; the entry is only in this node's memory: {}", id,
+                            failure.toString());
                 }
             });
         } catch (RuntimeException e) {
             // back-pressure or a tier outage: skipping a cache put is always safe
-            LOG.warn("{} cache write of '{}' refused, not cached: {}", Warnings.WRITE_FAILED, id, e.toString());
+            OutageLog.warn(LOG, Warnings.WRITE_FAILED, "cache write of '{}' refused, not cached: {}", id, e.toString());
         }
     }
 

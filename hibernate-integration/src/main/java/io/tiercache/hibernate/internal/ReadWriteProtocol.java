@@ -157,7 +157,7 @@ final class ReadWriteProtocol {
         try {
             return put.get();
         } catch (RuntimeException e) {
-            LOG.warn("{} caching '{}' in region '{}' failed, not cached: {}", Warnings.WRITE_FAILED, key,
+            OutageLog.warn(LOG, Warnings.WRITE_FAILED, "caching '{}' in region '{}' failed, not cached: {}", key,
                     storage.region(), e.toString());
             return false;
         }
