@@ -1,0 +1,30 @@
+package io.tiercache.hibernate.internal;
+
+import org.hibernate.cache.spi.ExtendedStatisticsSupport;
+import org.hibernate.cache.spi.RegionFactory;
+import org.hibernate.cache.spi.support.QueryResultsRegionTemplate;
+
+/** The query results region: Hibernate's template over an {@link EngineStorage}, with element counts. */
+public final class TierQueryResultsRegion extends QueryResultsRegionTemplate implements ExtendedStatisticsSupport {
+    private final EngineStorage storage;
+
+    public TierQueryResultsRegion(String name, RegionFactory factory, EngineStorage storage) {
+        super(name, factory, storage);
+        this.storage = storage;
+    }
+
+    @Override
+    public long getElementCountInMemory() {
+        return storage.countsAreInMemory() ? storage.elementCount() : -1;
+    }
+
+    @Override
+    public long getElementCountOnDisk() {
+        return storage.countsAreInMemory() ? 0 : storage.elementCount();
+    }
+
+    @Override
+    public long getSizeInMemory() {
+        return storage.countsAreInMemory() ? storage.sizeInBytes() : -1;
+    }
+}

@@ -1,0 +1,30 @@
+package io.tiercache.hibernate.internal;
+
+import org.hibernate.cache.spi.ExtendedStatisticsSupport;
+import org.hibernate.cache.spi.RegionFactory;
+import org.hibernate.cache.spi.support.TimestampsRegionTemplate;
+
+/** The update-timestamps region: Hibernate's template over an {@link EngineStorage}, with element counts. */
+public final class TierTimestampsRegion extends TimestampsRegionTemplate implements ExtendedStatisticsSupport {
+    private final EngineStorage storage;
+
+    public TierTimestampsRegion(String name, RegionFactory factory, EngineStorage storage) {
+        super(name, factory, storage);
+        this.storage = storage;
+    }
+
+    @Override
+    public long getElementCountInMemory() {
+        return storage.countsAreInMemory() ? storage.elementCount() : -1;
+    }
+
+    @Override
+    public long getElementCountOnDisk() {
+        return storage.countsAreInMemory() ? 0 : storage.elementCount();
+    }
+
+    @Override
+    public long getSizeInMemory() {
+        return storage.countsAreInMemory() ? storage.sizeInBytes() : -1;
+    }
+}
