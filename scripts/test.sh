@@ -18,7 +18,7 @@ while IFS= read -r report; do
   failed=$((failed + failures + errors))
   skipped=$((skipped + skips))
   passed=$((passed + tests - failures - errors - skips))
-done < <(find . -path '*/target/*-reports/TEST-*.xml' -type f 2>/dev/null)
+done < <(find . -path '*/target/*reports*/TEST-*.xml' -type f 2>/dev/null)
 echo
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 exit $status
