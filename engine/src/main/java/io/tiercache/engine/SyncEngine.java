@@ -2,6 +2,7 @@ package io.tiercache.engine;
 
 import io.tiercache.engine.internal.CacheTierRepairs;
 import io.tiercache.engine.internal.CircuitBreaker;
+import io.tiercache.engine.internal.Coherence;
 import io.tiercache.engine.internal.ReconnectingTier;
 import io.tiercache.engine.internal.HybridLogicalClock;
 import io.tiercache.engine.internal.OverlayQueries;
@@ -84,6 +85,7 @@ public final class SyncEngine implements AutoCloseable {
     private ItemTier l2;
     private RepairJournal repairJournal;
     private ExecutorService l2Filler;
+    private Coherence coherence;
     private WriteBehind writeBehind;
     private OverlayQueries queries;
 
@@ -132,13 +134,19 @@ public final class SyncEngine implements AutoCloseable {
             if (config.redisUrl() != null) {
                 openL2();
             }
+            if (l2 != null) {
+                coherence = new Coherence(config, l1, clock);
+            }
             writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker, l2, l2Breaker,
-                    l2 == null ? null : new CacheTierRepairs(repairJournal));
+                    l2 == null ? null : new CacheTierRepairs(repairJournal), coherence);
             queries = new OverlayQueries(l1, l2, l3, wal, writeBehind, time, this::groundTruthUnavailable);
             if (l3 != null) {
                 writeBehind.drainWalNow();
             }
             writeBehind.start();
+            if (coherence != null) {
+                coherence.start();
+            }
         } catch (RuntimeException e) {
             closeTiers();
             transition(EngineState.STOPPED);
@@ -254,6 +262,9 @@ public final class SyncEngine implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (coherence != null) {
+            coherence.close();
         }
         if (l2 != null) {
             l2.close();
@@ -813,7 +824,8 @@ public final class SyncEngine implements AutoCloseable {
      * value is a local delete), {@code Optional.empty()} when a lower tier must be asked.
      */
     private Optional<Optional<SyncItem>> readLocal(String id, boolean verify, long now) {
-        Optional<SyncItem> cached = l1.get(id);
+        // Without a followed change stream, L1 may miss other nodes' writes: only this node's queue is trusted.
+        Optional<SyncItem> cached = coherence == null || coherence.l1Trusted() ? l1.get(id) : Optional.empty();
         if (cached.isPresent()) {
             SyncItem item = cached.get();
             if (verify && !item.isIntact()) {
@@ -823,7 +835,7 @@ public final class SyncEngine implements AutoCloseable {
                 l1Hits.increment();
                 return Optional.of(item.isExpiredAt(now) ? Optional.empty() : cached);
             }
-        } else if (l1.hasTombstone(id)) {
+        } else if ((coherence == null || coherence.l1Trusted()) && l1.hasTombstone(id)) {
             l1Hits.increment();
             return Optional.of(Optional.empty());
         }
@@ -1019,6 +1031,10 @@ public final class SyncEngine implements AutoCloseable {
             // Degraded until L2 has applied every invalidation it missed: it may still hold stale copies.
             backends.put(Tier.L2, backends.get(Tier.L2) + ", " + writeBehind.cacheTierRepairsOwed()
                     + " invalidations owed");
+            healthy = false;
+        }
+        if (coherence != null && !coherence.l1Trusted()) {
+            backends.put(Tier.L1, "ok, bypassed: not following the change stream, so other nodes' writes may be missing");
             healthy = false;
         }
         PressureLevel level = pressure();

@@ -45,6 +45,7 @@ public final class WriteBehind {
     private final ItemTier l2;
     private final CircuitBreaker l2Breaker;
     private final CacheTierRepairs l2Repairs;
+    private final Coherence coherence;
     private final LocalWal wal;
     private final MemoryTier l1;
     private final CircuitBreaker l3Breaker;
@@ -69,17 +70,18 @@ public final class WriteBehind {
     private long lastEvictionNanos = System.nanoTime();
 
     public WriteBehind(SyncEngineConfig config, ItemTier l3, LocalWal wal, MemoryTier l1, CircuitBreaker l3Breaker) {
-        this(config, l3, wal, l1, l3Breaker, null, null, null);
+        this(config, l3, wal, l1, l3Breaker, null, null, null, null);
     }
 
     /** With a cache tier (L2): writes go there after L3, and what cannot reach it is owed as an invalidation. */
     public WriteBehind(SyncEngineConfig config, ItemTier l3, LocalWal wal, MemoryTier l1, CircuitBreaker l3Breaker,
-                       ItemTier l2, CircuitBreaker l2Breaker, CacheTierRepairs l2Repairs) {
+                       ItemTier l2, CircuitBreaker l2Breaker, CacheTierRepairs l2Repairs, Coherence coherence) {
         this.config = config;
         this.l3 = l3;
         this.l2 = l2;
         this.l2Breaker = l2Breaker;
         this.l2Repairs = l2Repairs;
+        this.coherence = coherence;
         this.wal = wal;
         this.l1 = l1;
         this.l3Breaker = l3Breaker;
@@ -334,6 +336,9 @@ public final class WriteBehind {
                 } finally {
                     l3Changes.writeLock().unlock();
                 }
+                if (coherence != null) {
+                    coherence.publish(writes);
+                }
                 l2Breaker.recordSuccess();
                 return;
             } catch (TierAccessException e) {
@@ -353,6 +358,9 @@ public final class WriteBehind {
         List<TierWrite.Delete> owed = l2Repairs.next(1000);
         try {
             l2.apply(owed);
+            if (coherence != null) {
+                coherence.announceChanged(owed);
+            }
             l2Breaker.recordSuccess();
             l2Repairs.paid(owed);
             if (l2Repairs.isEmpty()) {

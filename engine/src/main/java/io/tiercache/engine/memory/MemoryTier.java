@@ -35,10 +35,18 @@ public final class MemoryTier implements ItemTier {
     private final Policy.Eviction<String, Slot> eviction;
     private final long configuredMaxBytes;
 
-    /** What L1 holds for an id: the item, or a tombstone ({@code item == null}) remembering a delete's version. */
-    private record Slot(SyncItem item, long version) {
+    /**
+     * What L1 holds for an id: the item; a tombstone remembering a delete's version; or a floor, left by another
+     * node's write that L1 has not seen: reads go below, and only a copy at least that new may fill the slot.
+     */
+    private record Slot(SyncItem item, long version, boolean floor) {
         boolean isTombstone() {
-            return item == null;
+            return item == null && !floor;
+        }
+
+        /** Whether this slot keeps {@code candidate} out. */
+        boolean outranks(Slot candidate) {
+            return floor ? version > candidate.version : version >= candidate.version;
         }
     }
 
@@ -46,7 +54,7 @@ public final class MemoryTier implements ItemTier {
         this.configuredMaxBytes = maxBytes;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((String id, Slot slot) -> slot.isTombstone()
+                .weigher((String id, Slot slot) -> slot.item() == null
                         ? TOMBSTONE_WEIGHT + 2 * id.length() : slot.item().estimatedMemoryBytes())
                 .expireAfter(new SlotExpiry(time))
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(time.currentTimeMillis()))
@@ -67,7 +75,7 @@ public final class MemoryTier implements ItemTier {
     @Override
     public Optional<SyncItem> get(String id) {
         Slot slot = cache.getIfPresent(id);
-        return slot == null || slot.isTombstone() ? Optional.empty() : Optional.of(slot.item());
+        return slot == null || slot.item() == null ? Optional.empty() : Optional.of(slot.item());
     }
 
     /** Whether L1 remembers a delete of this id (so a lower tier's older copy must not be served or refilled). */
@@ -95,11 +103,23 @@ public final class MemoryTier implements ItemTier {
     /** Applies one write if it is newer than what L1 holds; returns whether it won. */
     public boolean apply(TierWrite write) {
         Slot candidate = write instanceof TierWrite.Upsert upsert
-                ? new Slot(upsert.item(), upsert.version())
-                : new Slot(null, write.version());
+                ? new Slot(upsert.item(), upsert.version(), false)
+                : new Slot(null, write.version(), false);
+        return place(write.id(), candidate);
+    }
+
+    /**
+     * Another node stored {@code id} at {@code version}: what L1 holds is older, so reads must go below, and a fill
+     * of an older copy that raced this notice is refused.
+     */
+    public boolean raiseFloor(String id, long version) {
+        return place(id, new Slot(null, version, true));
+    }
+
+    private boolean place(String key, Slot candidate) {
         boolean[] won = {false};
-        cache.asMap().compute(write.id(), (id, current) -> {
-            if (current != null && current.version() >= candidate.version()) {
+        cache.asMap().compute(key, (id, current) -> {
+            if (current != null && current.outranks(candidate)) {
                 return current;
             }
             won[0] = true;
@@ -170,7 +190,7 @@ public final class MemoryTier implements ItemTier {
 
     @Override
     public long size() {
-        return cache.asMap().values().stream().filter(slot -> !slot.isTombstone()).count();
+        return cache.asMap().values().stream().filter(slot -> slot.item() != null).count();
     }
 
     @Override
@@ -251,7 +271,7 @@ public final class MemoryTier implements ItemTier {
         }
 
         private long remaining(Slot slot) {
-            if (slot.isTombstone() || !slot.item().hasExpiry()) {
+            if (slot.item() == null || !slot.item().hasExpiry()) {
                 return Long.MAX_VALUE;
             }
             long millis = slot.item().expiresAt() - time.currentTimeMillis();

@@ -1,0 +1,188 @@
+package io.tiercache.engine.redis;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+import io.tiercache.engine.SyncEngineConfig;
+import io.tiercache.engine.Tier;
+import io.tiercache.engine.tier.TierAccessException;
+import io.tiercache.engine.tier.TierWrite;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The change log nodes keep their L1 coherent with: every flushed batch appends one entry naming the writing node
+ * and, per write, its operation, version and id. Each node reads it from its own last position (not a consumer
+ * group: every node must see every entry; not pub/sub, which loses what is sent while a node is disconnected).
+ *
+ * <p>Entry fields: {@code n} = the writer's node id, {@code w} = UTF-8 lines {@code <u|d> <version> <id>}; ids cannot
+ * contain a newline (no control characters), so the lines parse unambiguously. The stream is trimmed to about
+ * {@code cdcStreamMaxlen} entries; a reader whose last position was trimmed away has a gap and must drop its L1.
+ */
+public final class RedisChangeStream implements AutoCloseable {
+    /** The stream position before the first entry. */
+    public static final String START = "0-0";
+
+    private final RedisConnections connections;
+    private final byte[] key;
+    private final long maxLength;
+    private final long responseTimeoutMs;
+
+    /**
+     * One write: {@code deleted}, or stored at {@code version} ({@code deleted == false} also stands for "changed,
+     * read it again", which is what an invalidation owed after an outage says).
+     */
+    public record Change(String id, long version, boolean deleted) {
+        public static Change of(TierWrite write) {
+            return new Change(write.id(), write.version(), write instanceof TierWrite.Delete);
+        }
+    }
+
+    /**
+     * What a read found: the position to continue after, the changes of other nodes, and whether entries between
+     * the previous position and this read were trimmed away before they were read.
+     */
+    public record Read(String position, List<Change> changes, boolean gap) {
+    }
+
+    private RedisChangeStream(RedisConnections connections, SyncEngineConfig config) {
+        this.connections = connections;
+        this.key = (config.redisPrefix() + "changes").getBytes(StandardCharsets.UTF_8);
+        this.maxLength = config.cdcStreamMaxlen();
+        this.responseTimeoutMs = config.redisResponseTimeoutMs();
+    }
+
+    /** Its own connections: a blocking read must not hold up the tier's commands. */
+    public static RedisChangeStream open(SyncEngineConfig config) throws TierAccessException {
+        try {
+            return new RedisChangeStream(RedisConnections.open(config.redisUrl(), config.redisTimeoutMs(),
+                    config.redisResponseTimeoutMs(), resources -> {
+                    }), config);
+        } catch (RedisException e) {
+            throw new TierAccessException(Tier.L2, "cannot connect the change stream: " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends one entry for a batch of changes this node applied. */
+    public void publish(String nodeId, List<Change> changes) throws TierAccessException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder(changes.size() * 48);
+        for (Change change : changes) {
+            lines.append(change.deleted() ? 'd' : 'u').append(' ').append(change.version())
+                    .append(' ').append(change.id()).append('\n');
+        }
+        Map<byte[], byte[]> body = new LinkedHashMap<>();
+        body.put(bytes("n"), bytes(nodeId));
+        body.put(bytes("w"), bytes(lines.toString()));
+        await(connections.pipelined(commands -> ((RedisStreamAsyncCommands<byte[], byte[]>) commands)
+                .xadd(key, XAddArgs.Builder.maxlen(maxLength).approximateTrimming(), body)), "appending changes");
+    }
+
+    /** The position of the newest entry, where a node that starts now begins reading. */
+    public String end() throws TierAccessException {
+        List<StreamMessage<byte[], byte[]>> newest = await(streams().xrevrange(key,
+                Range.unbounded(), Limit.from(1)), "reading the end");
+        return newest.isEmpty() ? START : newest.get(0).getId();
+    }
+
+    /**
+     * Changes after {@code position} made by nodes other than {@code selfNodeId}, waiting up to {@code blockMs} for
+     * the first one.
+     */
+    public Read read(String position, String selfNodeId, long blockMs) throws TierAccessException {
+        boolean gap = false;
+        if (!START.equals(position)) {
+            List<StreamMessage<byte[], byte[]>> still = await(streams().xrange(key,
+                    Range.create(position, position)), "checking the position");
+            gap = still.isEmpty();
+        }
+        List<StreamMessage<byte[], byte[]>> messages = await(streams().xread(
+                XReadArgs.Builder.block(blockMs).count(1000), XReadArgs.StreamOffset.from(key, position)),
+                "reading changes");
+        String next = position;
+        List<Change> changes = new ArrayList<>();
+        for (StreamMessage<byte[], byte[]> message : messages) {
+            next = message.getId();
+            Map<String, String> fields = new LinkedHashMap<>();
+            message.getBody().forEach((k, v) -> fields.put(text(k), text(v)));
+            if (selfNodeId.equals(fields.get("n")) || fields.get("w") == null) {
+                continue;
+            }
+            for (String line : fields.get("w").split("\n")) {
+                Change change = parse(line);
+                if (change != null) {
+                    changes.add(change);
+                }
+            }
+        }
+        return new Read(next, changes, gap);
+    }
+
+    /** A line that does not parse is skipped: the entry came from a shared store and is not trusted. */
+    private static Change parse(String line) {
+        int first = line.indexOf(' ');
+        int second = first < 0 ? -1 : line.indexOf(' ', first + 1);
+        if (first != 1 || second < 0 || second == line.length() - 1) {
+            return null;
+        }
+        char op = line.charAt(0);
+        if (op != 'u' && op != 'd') {
+            return null;
+        }
+        try {
+            return new Change(line.substring(second + 1), Long.parseLong(line.substring(first + 1, second)), op == 'd');
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private RedisStreamAsyncCommands<byte[], byte[]> streams() {
+        return (RedisStreamAsyncCommands<byte[], byte[]>) connections.direct();
+    }
+
+    private <T> T await(CompletionStage<T> stage, String what) throws TierAccessException {
+        CompletableFuture<T> future = stage.toCompletableFuture();
+        try {
+            return future.get(responseTimeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new TierAccessException(Tier.L2, "the change stream did not finish " + what + " within "
+                    + responseTimeoutMs + " ms", e);
+        } catch (ExecutionException e) {
+            throw new TierAccessException(Tier.L2, "the change stream failed " + what + ": " + e.getCause(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TierAccessException(Tier.L2, "interrupted while " + what, e);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        connections.close();
+    }
+}
