@@ -33,6 +33,7 @@ public final class Coherence implements AutoCloseable {
     private volatile RedisChangeStream stream;
     private volatile boolean l1Trusted;
     private volatile boolean closing;
+    private volatile String startPosition;
 
     public Coherence(SyncEngineConfig config, MemoryTier l1, HybridLogicalClock clock) {
         this.config = config;
@@ -42,7 +43,18 @@ public final class Coherence implements AutoCloseable {
         this.reader.setDaemon(true);
     }
 
+    /**
+     * Finds the stream's end before the engine serves anything, so L1 is trusted from the first read; with Redis
+     * down, L1 stays bypassed until the reader reaches the stream.
+     */
     public void start() {
+        try {
+            stream = RedisChangeStream.open(config);
+            startPosition = stream.end();
+            l1Trusted = true;
+        } catch (TierAccessException | RuntimeException e) {
+            LOG.warn("the change stream is unreachable at start ({}); L1 is bypassed until it answers", e.getMessage());
+        }
         reader.start();
     }
 
@@ -81,7 +93,7 @@ public final class Coherence implements AutoCloseable {
     private void follow() {
         long backoff = config.sqlRetryBackoffMs();
         long block = Math.max(10, Math.min(1000, config.redisResponseTimeoutMs() / 2));
-        String position = null;
+        String position = startPosition;
         while (!closing) {
             try {
                 if (stream == null) {

@@ -343,6 +343,8 @@ public final class WriteBehind {
                 return;
             } catch (TierAccessException e) {
                 l2Breaker.recordFailure();
+                // A full Redis refuses writes: evict now rather than at the next scheduled pass.
+                lastEvictionNanos = System.nanoTime() - EVICTION_INTERVAL_NANOS;
                 LOG.warn("L2 refused a batch of {} writes; they are owed as invalidations ({}, breaker {})",
                         writes.size(), e.getMessage(), l2Breaker.state());
             }
@@ -479,8 +481,9 @@ public final class WriteBehind {
 
     /** Keeps Redis below its memory limit by the engine's own LRU, only when L3 holds everything L2 may drop. */
     private void evictCacheTierOccasionally() {
+        // Not gated by the breaker: a Redis at its memory limit refuses writes, and eviction is what ends that.
         if (l2 == null || l3 == null || !config.redisEvictionEnabled()
-                || System.nanoTime() - lastEvictionNanos < EVICTION_INTERVAL_NANOS || !l2Breaker.allowsCall()) {
+                || System.nanoTime() - lastEvictionNanos < EVICTION_INTERVAL_NANOS) {
             return;
         }
         lastEvictionNanos = System.nanoTime();
@@ -490,7 +493,7 @@ public final class WriteBehind {
                 LOG.info("evicted {} least recently used items from L2 to stay under redisEvictionTarget", evicted);
             }
         } catch (TierAccessException e) {
-            l2Breaker.recordFailure();
+            LOG.debug("L2 eviction pass failed: {}", e.getMessage());
         }
     }
 
