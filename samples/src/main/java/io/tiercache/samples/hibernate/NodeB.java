@@ -28,7 +28,8 @@ final class NodeB {
         this.out = out;
     }
 
-    static void main(List<String> args) throws Exception {
+    /** Runs node B until node A says {@code quit}; {@code args} are {@link TwoNodeSettings#asArguments()}. */
+    static void run(List<String> args) throws Exception {
         SampleHibernate.logThroughSlf4j();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (SessionFactory sessionFactory = SampleHibernate.build(TwoNodeSettings.fromArguments(args).hibernate(false));

@@ -35,6 +35,8 @@ final class TierProbe {
             servedBy = "L1 (this JVM's memory)";
         } else if (after.l2Hits() > before.l2Hits()) {
             servedBy = "L2 (Redis)";
+        } else if (after.l3Hits() > before.l3Hits()) {
+            servedBy = "L3 (SQL)";
         } else {
             servedBy = "an unknown tier";
         }

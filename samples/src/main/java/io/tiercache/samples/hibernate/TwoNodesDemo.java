@@ -41,7 +41,7 @@ public final class TwoNodesDemo {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("node-b")) {
-            NodeB.main(List.of(args).subList(1, args.length));
+            NodeB.run(List.of(args).subList(1, args.length));
             return;
         }
         SampleHibernate.logThroughSlf4j();
