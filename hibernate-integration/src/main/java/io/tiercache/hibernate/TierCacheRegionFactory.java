@@ -41,9 +41,9 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Each region is a prefix of engine ids, {@code <region>/<entity>#<id>}; entries are written in a compact binary
- * format ({@link EntryCodec}) with the schema fingerprint of their entity or collection. Without SQL settings the
- * engine runs L1-only: the application's database already is the ground truth, so L3 is opt-in
- * ({@link TierCacheSettings#SQL_URL}). Configuration problems are reported at startup with numbered
+ * format ({@link EntryCodec}) with the schema fingerprint of their entity or collection. Regions live in L1, plus
+ * L2 when {@link TierCacheSettings#REDIS_URL} is set; the application's database already is the ground truth, so L3
+ * is opt-in ({@link TierCacheSettings#SQL_URL}). Configuration problems are reported at startup with numbered
  * {@link Warnings} ids (see {@link #configurationWarnings()}); {@link TierCacheSettings#STRICT} turns them into a
  * startup failure.
  */
@@ -78,9 +78,15 @@ public class TierCacheRegionFactory extends RegionFactoryTemplate {
         this.timestamper = new HybridTimestamper(engine.config().timeSource()::currentTimeMillis);
         this.codecs = new EntryCodecs(new ValueCodec(resolved.allowlist(), loader));
         this.settings = resolved;
-        LOG.info("tiercache second-level cache started ({}, lock timeout {})",
-                engine.config().sqlEnabled() ? "L1 + L3 " + engine.config().sqlUrl() : "L1 only",
-                resolved.lockTimeout());
+        LOG.info("tiercache second-level cache started ({}, lock timeout {})", tiers(engine), resolved.lockTimeout());
+    }
+
+    private static String tiers(SyncEngine engine) {
+        String tiers = "L1";
+        if (engine.config().redisUrl() != null) {
+            tiers += " + L2 Redis (prefix '" + engine.config().redisPrefix() + "')";
+        }
+        return engine.config().sqlEnabled() ? tiers + " + L3 " + engine.config().sqlUrl() : tiers;
     }
 
     @Override

@@ -30,8 +30,13 @@ public final class TierCacheSettings {
     public static final String L1_MAX_BYTES = PREFIX + "l1.max-bytes";
     /** MEMORY (default), LOCAL_WAL or DURABLE; the last two need L3. */
     public static final String DURABILITY = PREFIX + "durability";
-    /** Accepted and ignored until the engine's L2 lands (a numbered warning says so). */
+    /**
+     * Redis URL of the shared L2 tier ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); regions then
+     * write to L1 + L2. Unset: no L2. Redis may be down at startup or later: reads then miss and go to the database.
+     */
     public static final String REDIS_URL = PREFIX + "redis.url";
+    /** Prefix of every Redis key the engine writes, so applications can share a Redis; default {@code tc:}. */
+    public static final String REDIS_PREFIX = PREFIX + "redis.prefix";
     /** Fail at startup, instead of warning, on unknown or misspelled cache settings. */
     public static final String STRICT = PREFIX + "strict";
     /** How long a READ_WRITE soft lock holds before loads may replace it; default 60s. */
@@ -50,7 +55,7 @@ public final class TierCacheSettings {
 
     /** Every plain key (without the per-region ones). */
     public static final List<String> KEYS = List.of(CONFIG, DATA_DIR, SQL_ENABLED, SQL_URL, SQL_USERNAME,
-            SQL_PASSWORD, L1_MAX_BYTES, DURABILITY, REDIS_URL, STRICT, LOCK_TIMEOUT, TTL, L3,
+            SQL_PASSWORD, L1_MAX_BYTES, DURABILITY, REDIS_URL, REDIS_PREFIX, STRICT, LOCK_TIMEOUT, TTL, L3,
             SERIALIZATION_ALLOWLIST, ENGINE);
 
     /** The short name registered for {@code hibernate.cache.region.factory_class}. */

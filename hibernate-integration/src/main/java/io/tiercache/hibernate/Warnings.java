@@ -17,14 +17,16 @@ public final class Warnings {
     public static final String OTHER_PROVIDER_KEY = "TIERCACHE-H002";
     /** A {@code hibernate.cache.*} key Hibernate itself does not define. */
     public static final String UNKNOWN_CACHE_KEY = "TIERCACHE-H003";
-    /** {@code redis.url} is accepted but L2 is not wired into the engine yet, so it has no effect. */
-    public static final String REDIS_NOT_WIRED = "TIERCACHE-H004";
+    // TIERCACHE-H004 is retired: it said redis.url had no effect before L2 was wired into the engine. Ids are never
+    // reused, so alerts keyed on an old id cannot start firing for something else.
     /** A region asks for L3 routing but the engine runs without L3. */
     public static final String L3_WITHOUT_SQL = "TIERCACHE-H005";
     /** {@code hibernate.cache.use_reference_entries} is on: those entries hold live objects and are not cached. */
     public static final String REFERENCE_ENTRIES = "TIERCACHE-H006";
     /** This Hibernate's query cache item cannot be opened; the query results region stores nothing. */
     public static final String QUERY_ITEMS_UNAVAILABLE = "TIERCACHE-H007";
+    /** {@code redis.prefix} is set without {@code redis.url}: there is no L2 for it to apply to. */
+    public static final String REDIS_PREFIX_WITHOUT_URL = "TIERCACHE-H008";
 
     /** A stored entry did not decode (corrupt, foreign or another schema): treated as a miss and evicted. */
     public static final String DECODE_FAILED = "TIERCACHE-H101";

@@ -7,13 +7,18 @@
  *   <li><b>Built on the engine, not on the JCache provider.</b> Soft locks need the engine's atomic per-id
  *   {@code compute}; going through JCache would add a copy and an entry-processor layer for nothing.</li>
  *   <li><b>Routing: L1 + L2; L3 is opt-in.</b> The application's database already is the ground truth, so a
- *   cache entry needs no SQL copy. L2 (Redis) is not wired into the engine yet, so by default the engine runs
- *   L1-only ({@code sqlEnabled=false}). Setting {@code hibernate.cache.tiercache.sql.url} (or
- *   {@code sql.enabled=true}) opens L3 and routes regions to it (turn off per region with
- *   {@code region.<name>.l3=false}); that is how entries outlive a restart or are shared between nodes today.
- *   Until the engine's L1 invalidation stream lands, several nodes sharing an L3 may each serve an entry from
- *   their own L1 after another node changed it; run one node per L3, or give regions a short {@code ttl}.
- *   {@code redis.url} is accepted and reported (TIERCACHE-H004) until L2 lands.</li>
+ *   cache entry needs no SQL copy. Setting {@code hibernate.cache.tiercache.redis.url} gives the engine its L2
+ *   (keys under {@code redis.prefix}, default {@code tc:}) and every region writes to L1 + L2, so SessionFactories
+ *   in other JVMs sharing that Redis read each other's entries. Without it the engine runs L1-only
+ *   ({@code sqlEnabled=false}). Setting {@code sql.url} (or {@code sql.enabled=true}) opens L3 and routes regions
+ *   to it too (turn off per region with {@code region.<name>.l3=false}).</li>
+ *   <li><b>Redis is never in the application's way.</b> The engine connects lazily when Redis is down at startup,
+ *   serves a failed L2 read as a miss (Hibernate then loads from the database) and owes an invalidation for every
+ *   write L2 missed, replaying them before it reads from L2 again, so a Redis that comes back is not served stale.
+ *   Region counts come from Redis when it is configured; while it is down statistics show -1 instead of failing.</li>
+ *   <li><b>No cross-node L1 invalidation yet.</b> Until the engine's invalidation stream lands, a node may serve an
+ *   entry from its own L1 after another node changed it in L2/L3. Give regions that several nodes update a short
+ *   {@code region.<name>.ttl} (the copy in every tier expires with it), or run one writer per region.</li>
  *   <li><b>Keys are readable:</b> {@code <region>/[@<tenant>/]<entity or role>#<id>}, e.g.
  *   {@code com.acme.Person/com.acme.Person#42}. The id is Hibernate's disassembled id, with {@code % ( ) , / #}
  *   and control characters percent-escaped and composite ids written {@code (a,b)}. Query results use

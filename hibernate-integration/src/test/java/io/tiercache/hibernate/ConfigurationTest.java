@@ -36,7 +36,7 @@ class ConfigurationTest {
         settings.put("hibernate.javax.cache.provider", "org.ehcache.jsr107.EhcacheCachingProvider");
         settings.put("hibernate.cache.use_qeury_cache", "true");
         settings.put("hibernate.cache.tiercache.region.io.tiercache.hibernate.model.Person.tll", "1m");
-        settings.put(TierCacheSettings.REDIS_URL, "redis://localhost:6379");
+        settings.put(TierCacheSettings.REDIS_PREFIX, "app1:");
         settings.put(TierCacheSettings.REGION_PREFIX + "io.tiercache.hibernate.model.Pet.l3", "true");
         settings.put(AvailableSettings.USE_DIRECT_REFERENCE_CACHE_ENTRIES, "true");
 
@@ -51,7 +51,7 @@ class ConfigurationTest {
                     tuple(Warnings.UNKNOWN_CACHE_KEY, "hibernate.cache.use_qeury_cache"),
                     tuple(Warnings.UNKNOWN_TIERCACHE_KEY,
                             "hibernate.cache.tiercache.region.io.tiercache.hibernate.model.Person.tll"),
-                    tuple(Warnings.REDIS_NOT_WIRED, TierCacheSettings.REDIS_URL),
+                    tuple(Warnings.REDIS_PREFIX_WITHOUT_URL, TierCacheSettings.REDIS_PREFIX),
                     tuple(Warnings.L3_WITHOUT_SQL, TierCacheSettings.REGION_PREFIX + "io.tiercache.hibernate.model.Pet.l3"),
                     tuple(Warnings.REFERENCE_ENTRIES, AvailableSettings.USE_DIRECT_REFERENCE_CACHE_ENTRIES));
             assertThat(warnings).filteredOn(w -> w.key().endsWith("sql.urll")).singleElement()
@@ -97,10 +97,9 @@ class ConfigurationTest {
     void strict_mode_starts_when_the_configuration_is_clean() {
         Map<String, Object> settings = HibernateFixture.settings();
         settings.put(TierCacheSettings.STRICT, "true");
-        settings.put(TierCacheSettings.REDIS_URL, "redis://localhost:6379");
+        settings.put(TierCacheSettings.TTL, "10m");
         try (SessionFactory sessionFactory = HibernateFixture.build(settings)) {
-            assertThat(HibernateFixture.regionFactory(sessionFactory).configurationWarnings())
-                    .extracting(ConfigWarning::id).containsExactly(Warnings.REDIS_NOT_WIRED);
+            assertThat(HibernateFixture.regionFactory(sessionFactory).configurationWarnings()).isEmpty();
         }
     }
 
@@ -114,6 +113,15 @@ class ConfigurationTest {
                 .hasMessageContaining(Warnings.BAD_VALUE)
                 .hasMessageContaining(TierCacheSettings.LOCK_TIMEOUT)
                 .hasMessageContaining("'soon'");
+    }
+
+    @Test
+    void a_bad_redis_url_fails_naming_the_setting() {
+        Map<String, Object> settings = HibernateFixture.settings();
+        settings.put(TierCacheSettings.REDIS_URL, "http://localhost:6379");
+        assertThatThrownBy(() -> HibernateFixture.build(settings).close())
+                .hasStackTraceContaining(Warnings.BAD_VALUE + " setting " + TierCacheSettings.REDIS_URL)
+                .hasStackTraceContaining("must start with redis://");
     }
 
     @Test

@@ -135,8 +135,8 @@ final class RedisConnections implements AutoCloseable {
 
     @Override
     public void close() {
-        pipeline.closeAsync();
-        direct.closeAsync();
+        // The client closes the connections it made; closing them here as well made Lettuce log
+        // "Connection is already closed" once per connection on every engine shutdown.
         shutdown(client, resources);
     }
 

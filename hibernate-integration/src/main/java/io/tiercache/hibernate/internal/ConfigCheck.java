@@ -73,10 +73,12 @@ final class ConfigCheck {
     /** Warnings about values that are valid but will not take effect. */
     static void checkEffects(Map<String, String> settings, boolean sqlEnabled, List<ConfigWarning> warnings,
                              List<ConfigWarning> strictProblems) {
-        if (settings.containsKey(TierCacheSettings.REDIS_URL)) {
-            warnings.add(new ConfigWarning(Warnings.REDIS_NOT_WIRED, TierCacheSettings.REDIS_URL,
-                    TierCacheSettings.REDIS_URL + " is accepted but has no effect yet: the engine's L2 (Redis) tier "
-                            + "is not wired, so regions use L1" + (sqlEnabled ? " and L3" : " only")));
+        if (settings.containsKey(TierCacheSettings.REDIS_PREFIX) && !settings.containsKey(TierCacheSettings.REDIS_URL)) {
+            ConfigWarning warning = new ConfigWarning(Warnings.REDIS_PREFIX_WITHOUT_URL, TierCacheSettings.REDIS_PREFIX,
+                    TierCacheSettings.REDIS_PREFIX + " has no effect: there is no L2 without "
+                            + TierCacheSettings.REDIS_URL);
+            warnings.add(warning);
+            strictProblems.add(warning);
         }
         settings.forEach((key, value) -> {
             boolean asksForL3 = (key.equals(TierCacheSettings.L3) || key.startsWith(TierCacheSettings.REGION_PREFIX)

@@ -44,7 +44,7 @@ public final class EngineStorage implements DomainDataStorageAccess {
         this.prefix = region + "/";
         this.codec = codec;
         this.options = options;
-        this.countsAreInMemory = !engine.config().sqlEnabled();
+        this.countsAreInMemory = !engine.config().sqlEnabled() && engine.config().redisUrl() == null;
     }
 
     public String region() {
@@ -130,7 +130,16 @@ public final class EngineStorage implements DomainDataStorageAccess {
 
     @Override
     public void evictData() {
-        engine.deletePrefix(prefix).join();
+        try {
+            engine.deletePrefix(prefix).join();
+        } catch (RuntimeException e) {
+            // The shared tier that lists the region's ids is down. Dropping this node's L1 keeps it from serving what
+            // the eviction meant to remove; copies in the shared tier are reached by the engine's owed invalidations
+            // only for single writes, so the warning says the region may hold old entries until they expire.
+            engine.clearL1();
+            OutageLog.warn(LOG, Warnings.WRITE_FAILED, "evicting region '{}' failed, this node's memory tier was "
+                    + "dropped instead; the shared tier may keep old entries of it: {}", region, e.toString());
+        }
     }
 
     @Override
@@ -148,17 +157,32 @@ public final class EngineStorage implements DomainDataStorageAccess {
         // the engine belongs to the region factory, which shuts it down once for all regions
     }
 
-    /** How many entries the region holds (in memory when the engine runs without L3). */
+    /** How many entries the region holds (in memory when the engine runs on L1 only), or -1 while unknown. */
     public long elementCount() {
-        return engine.countPrefix(prefix);
+        try {
+            return engine.countPrefix(prefix);
+        } catch (RuntimeException e) {
+            // statistics must not fail because the tier that counts (Redis or SQL) is down
+            OutageLog.warn(LOG, Warnings.READ_FAILED, "counting region '{}' failed: {}", region, e.toString());
+            return -1;
+        }
     }
 
     public boolean countsAreInMemory() {
         return countsAreInMemory;
     }
 
-    /** Payload bytes of the region's entries, summed page by page. */
+    /** Payload bytes of the region's entries, summed page by page, or -1 while unknown. */
     public long sizeInBytes() {
+        try {
+            return payloadBytes();
+        } catch (RuntimeException e) {
+            OutageLog.warn(LOG, Warnings.READ_FAILED, "sizing region '{}' failed: {}", region, e.toString());
+            return -1;
+        }
+    }
+
+    private long payloadBytes() {
         long bytes = 0;
         String after = null;
         while (true) {

@@ -82,6 +82,15 @@ public final class ResolvedSettings {
         if (url != null) {
             builder.sqlUrl(url.trim());
         }
+        String redisUrl = settings.get(TierCacheSettings.REDIS_URL);
+        if (redisUrl != null && !redisUrl.isBlank()) {
+            builder.redisUrl(redisUrl.trim());
+        }
+        String redisPrefix = settings.get(TierCacheSettings.REDIS_PREFIX);
+        if (redisPrefix != null) {
+            // not trimmed: a prefix is a literal, and the engine rejects control characters with the key named
+            builder.redisPrefix(redisPrefix);
+        }
         builder.sqlUsername(settings.get(TierCacheSettings.SQL_USERNAME));
         builder.sqlPassword(settings.get(TierCacheSettings.SQL_PASSWORD));
         String l1 = settings.get(TierCacheSettings.L1_MAX_BYTES);
@@ -99,9 +108,19 @@ public final class ResolvedSettings {
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw new TierCacheConfigurationException(Warnings.BAD_VALUE + " the tiercache engine settings are not "
-                    + "usable: " + e.getMessage(), e);
+            String key = settingNamedIn(e.getMessage());
+            throw new TierCacheConfigurationException(Warnings.BAD_VALUE + (key != null ? " setting " + key + ": "
+                    : " the tiercache engine settings are not usable: ") + e.getMessage(), e);
         }
+    }
+
+    /** The Hibernate key behind the engine setting an engine message starts with, so users see what they wrote. */
+    private static String settingNamedIn(String message) {
+        Map<String, String> keys = Map.of("redisUrl", TierCacheSettings.REDIS_URL,
+                "redisPrefix", TierCacheSettings.REDIS_PREFIX, "sqlUrl", TierCacheSettings.SQL_URL,
+                "l1MaxBytes", TierCacheSettings.L1_MAX_BYTES);
+        String first = message == null ? "" : message.split(" ", 2)[0];
+        return keys.get(first);
     }
 
     private Durability durability() {
