@@ -16,9 +16,11 @@
  *   serves a failed L2 read as a miss (Hibernate then loads from the database) and owes an invalidation for every
  *   write L2 missed, replaying them before it reads from L2 again, so a Redis that comes back is not served stale.
  *   Region counts come from Redis when it is configured; while it is down statistics show -1 instead of failing.</li>
- *   <li><b>No cross-node L1 invalidation yet.</b> Until the engine's invalidation stream lands, a node may serve an
- *   entry from its own L1 after another node changed it in L2/L3. Give regions that several nodes update a short
- *   {@code region.<name>.ttl} (the copy in every tier expires with it), or run one writer per region.</li>
+ *   <li><b>L1 is a coherent near cache when Redis is configured:</b> the engine announces every flushed change on a
+ *   Redis change stream each node follows, so another node's commit drops the entry from this node's L1 within
+ *   milliseconds. Soft locks are compare-and-set within one JVM only until the engine has a cross-node
+ *   compare-and-set; without Redis, nodes sharing an L3 should give regions they all update a short
+ *   {@code region.<name>.ttl}.</li>
  *   <li><b>Keys are readable:</b> {@code <region>/[@<tenant>/]<entity or role>#<id>}, e.g.
  *   {@code com.acme.Person/com.acme.Person#42}. The id is Hibernate's disassembled id, with {@code % ( ) , / #}
  *   and control characters percent-escaped and composite ids written {@code (a,b)}. Query results use

@@ -2,7 +2,6 @@ package io.tiercache.samples.hibernate;
 
 import org.hibernate.cfg.AvailableSettings;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -11,9 +10,6 @@ import java.util.Map;
  * and Redis as the shared L2 under a key prefix of its own. Both nodes use the same settings.
  */
 record TwoNodeSettings(String redisUrl, String redisPrefix, String jdbcUrl, String user) {
-    /** The Book region's time to live; see {@link TwoNodesDemo} for why it is short. */
-    static final Duration BOOK_TTL = Duration.ofSeconds(4);
-
     /** The machine's services as {@code scripts/services.sh} starts them. */
     static TwoNodeSettings local() {
         return new TwoNodeSettings("redis://127.0.0.1:6379", "tiercache-sample:",
@@ -38,7 +34,6 @@ record TwoNodeSettings(String redisUrl, String redisPrefix, String jdbcUrl, Stri
         settings.put(AvailableSettings.HBM2DDL_AUTO, createsSchema ? "create" : "none");
         settings.put("hibernate.cache.tiercache.redis.url", redisUrl);
         settings.put("hibernate.cache.tiercache.redis.prefix", redisPrefix);
-        settings.put("hibernate.cache.tiercache.region." + Book.class.getName() + ".ttl", BOOK_TTL.toSeconds() + "s");
         return settings;
     }
 }

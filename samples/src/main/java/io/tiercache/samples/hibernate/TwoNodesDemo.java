@@ -20,10 +20,9 @@ import java.util.concurrent.TimeUnit;
  * Node B reads a book node A cached, node A renames it, and node B shows when and from which tier it sees the
  * new title.
  *
- * <p>The engine has no cross-node L1 invalidation yet, so node B keeps serving the copy in its own L1 until it
- * expires; the Book region therefore has a short ttl ({@link TwoNodeSettings#BOOK_TTL}), the configuration the
- * Hibernate module recommends for regions several nodes update. The output says which tier served every read it
- * reports, from the engine's and Hibernate's counters.
+ * <p>Node B holds the book in its own L1. When node A commits the rename, node A's engine announces the change on
+ * the Redis change stream that every node follows, node B's engine drops its L1 copy, and node B's next read comes
+ * from L2. The output says which tier served every read it reports, from the engine's and Hibernate's counters.
  *
  * <p>Run it with {@code ./scripts/sample.sh two-nodes}, which first makes sure Redis and MariaDB run on 127.0.0.1
  * ({@code scripts/services.sh}).
@@ -55,8 +54,7 @@ public final class TwoNodesDemo {
             // Entries a previous run left in Redis describe rows this run recreated: start with empty regions.
             nodeA.getCache().evictAllRegions();
             out.println("node A  stored " + SampleHibernate.BOOKS.size() + " books in MariaDB (" + settings.jdbcUrl()
-                    + "); cache: L1 + L2 Redis under '" + settings.redisPrefix() + "', Book region ttl "
-                    + TwoNodeSettings.BOOK_TTL.toSeconds() + " s");
+                    + "); cache: L1 + L2 Redis under '" + settings.redisPrefix() + "'");
 
             Process nodeB = startNodeB();
             try (Writer commands = nodeB.outputWriter(StandardCharsets.UTF_8);
