@@ -1,5 +1,6 @@
 package io.tiercache.engine;
 
+import io.tiercache.engine.cdc.CdcEvent;
 import io.tiercache.engine.internal.CacheTierRepairs;
 import io.tiercache.engine.internal.CircuitBreaker;
 import io.tiercache.engine.internal.Coherence;
@@ -9,6 +10,7 @@ import io.tiercache.engine.internal.OverlayQueries;
 import io.tiercache.engine.internal.PendingWrite;
 import io.tiercache.engine.internal.WriteBehind;
 import io.tiercache.engine.memory.MemoryTier;
+import io.tiercache.engine.redis.RedisCdcStream;
 import io.tiercache.engine.redis.RedisTier;
 import io.tiercache.engine.sql.SqlTier;
 import io.tiercache.engine.sql.SqlTiers;
@@ -140,6 +142,9 @@ public final class SyncEngine implements AutoCloseable {
             writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker, l2, l2Breaker,
                     l2 == null ? null : new CacheTierRepairs(repairJournal), coherence);
             queries = new OverlayQueries(l1, l2, l3, wal, writeBehind, time, this::groundTruthUnavailable);
+            if (l2 != null && config.enableCdcStream()) {
+                writeBehind.publishChangesTo(() -> RedisCdcStream.open(config));
+            }
             if (l3 != null) {
                 writeBehind.drainWalNow();
             }
@@ -266,6 +271,9 @@ public final class SyncEngine implements AutoCloseable {
         if (coherence != null) {
             coherence.close();
         }
+        if (writeBehind != null && writeBehind.cdcStream() != null) {
+            writeBehind.cdcStream().close();
+        }
         if (l2 != null) {
             l2.close();
         }
@@ -363,6 +371,43 @@ public final class SyncEngine implements AutoCloseable {
         } catch (CorruptionException e) {
             LOG.warn("deleting '{}', whose stored copy is corrupt", id);
             return true;
+        }
+    }
+
+    /**
+     * Applies a change another engine made, at that engine's version (replication from its CDC stream). Versions
+     * guard every tier, so an event replayed twice or out of order never moves an item backwards.
+     *
+     * <pre>{@code
+     * for (CdcEvent event : consumer.poll(100, Duration.ofMillis(200))) {
+     *     replica.applyReplicated(event);
+     * }
+     * }</pre>
+     */
+    public CompletableFuture<Void> applyReplicated(CdcEvent event) {
+        requireReady();
+        ItemIds.requireValid(event.id());
+        Durability durability = config.defaultDurability();
+        admit(durability);
+        ReentrantLock lock = lockFor(event.id());
+        lock.lock();
+        try {
+            clock.observe(event.version());
+            if (event.deleted()) {
+                return store(new TierWrite.Delete(event.id(), event.version()), EnumSet.of(Tier.L2, Tier.L3),
+                        durability);
+            }
+            byte[] payload = event.payload().orElseThrow(() -> new IllegalArgumentException("the CDC event of '"
+                    + event.id() + "' carries no payload (larger than the stream holds): read it from the source"));
+            requireValidPayload(event.id(), payload);
+            SyncItem item = SyncItem.create(event.id(), payload, event.version(), event.state(), event.expiresAt(),
+                    time.currentTimeMillis());
+            if (!item.contentHash().equals(event.contentHash())) {
+                throw new CorruptionException(event.id(), "the CDC event's payload does not match its content hash");
+            }
+            return store(new TierWrite.Upsert(item), EnumSet.of(Tier.L2, Tier.L3), durability);
+        } finally {
+            lock.unlock();
         }
     }
 

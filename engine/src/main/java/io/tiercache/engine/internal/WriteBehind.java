@@ -3,6 +3,7 @@ package io.tiercache.engine.internal;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.Tier;
 import io.tiercache.engine.memory.MemoryTier;
+import io.tiercache.engine.redis.RedisCdcStream;
 import io.tiercache.engine.tier.ItemTier;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
@@ -46,6 +47,9 @@ public final class WriteBehind {
     private final CircuitBreaker l2Breaker;
     private final CacheTierRepairs l2Repairs;
     private final Coherence coherence;
+    private volatile RedisCdcStream cdc;
+    private volatile CdcOpener cdcOpener;
+    private final LongAdder cdcFailures = new LongAdder();
     private final LocalWal wal;
     private final MemoryTier l1;
     private final CircuitBreaker l3Breaker;
@@ -90,6 +94,44 @@ public final class WriteBehind {
         this.flusher.setDaemon(true);
         this.drainer = new Thread(this::drainLoop, "tiercache-wal-drainer");
         this.drainer.setDaemon(true);
+    }
+
+    /** Opens the CDC stream; throws while Redis does not answer. */
+    @FunctionalInterface
+    public interface CdcOpener {
+        RedisCdcStream open() throws TierAccessException;
+    }
+
+    /** Appends every change applied to the ground truth to the CDC stream, opened when Redis first answers. */
+    public void publishChangesTo(CdcOpener opener) {
+        this.cdcOpener = opener;
+    }
+
+    /** The CDC stream if it was opened (for closing). */
+    public RedisCdcStream cdcStream() {
+        return cdc;
+    }
+
+    /** Batches the CDC stream could not take (Redis unavailable); consumers resynchronize from the ground truth. */
+    public long cdcFailures() {
+        return cdcFailures.sum();
+    }
+
+    private void publishApplied(List<? extends TierWrite> writes) {
+        if (cdcOpener == null || writes.isEmpty()) {
+            return;
+        }
+        try {
+            RedisCdcStream stream = cdc;
+            if (stream == null) {
+                stream = cdcOpener.open();
+                cdc = stream;
+            }
+            stream.publish(writes);
+        } catch (TierAccessException e) {
+            cdcFailures.increment();
+            LOG.warn("the CDC stream missed a batch of {} applied changes: {}", writes.size(), e.getMessage());
+        }
     }
 
     public void start() {
@@ -339,6 +381,9 @@ public final class WriteBehind {
                 if (coherence != null) {
                     coherence.publish(writes);
                 }
+                if (l3 == null) {
+                    publishApplied(writes);
+                }
                 l2Breaker.recordSuccess();
                 return;
             } catch (TierAccessException e) {
@@ -381,6 +426,7 @@ public final class WriteBehind {
         try {
             applyToL3(tierWrites);
             l3Breaker.recordSuccess();
+            publishApplied(tierWrites);
         } catch (TierAccessException e) {
             l3Breaker.recordFailure();
             LOG.warn("L3 refused a batch of {} writes; journaling them to the local WAL ({}, breaker {})",
@@ -457,6 +503,7 @@ public final class WriteBehind {
         try {
             applyToL3(writes);
             l3Breaker.recordSuccess();
+            publishApplied(writes);
         } catch (TierAccessException e) {
             l3Breaker.recordFailure();
             LOG.warn("L3 is still unavailable; {} writes wait in the local WAL ({})", wal.depth(), e.getMessage());
