@@ -226,6 +226,13 @@ public final class WriteBehind {
         if (!toL3.isEmpty()) {
             if (!walBacklog && l3Breaker.allowsCall() && writeToL3(toL3)) {
                 itemsFlushed.add(toL3.size());
+                // Older writes the batch superseded were journaled too; L3 holding the newest makes them moot.
+                for (PendingWrite write : batch) {
+                    CompletableFuture<Long> seq = write.walSeq();
+                    if (seq != null) {
+                        seq.thenAccept(wal::markApplied);
+                    }
+                }
             } else {
                 journal(toL3);
             }
@@ -249,12 +256,6 @@ public final class WriteBehind {
             LOG.warn("L3 refused a batch of {} writes; journaling them to the local WAL ({}, breaker {})",
                     writes.size(), e.getMessage(), l3Breaker.state());
             return false;
-        }
-        for (PendingWrite write : writes) {
-            CompletableFuture<Long> seq = write.walSeq();
-            if (seq != null) {
-                seq.thenAccept(wal::markApplied);
-            }
         }
         return true;
     }
