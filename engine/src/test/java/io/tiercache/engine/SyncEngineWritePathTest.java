@@ -88,6 +88,24 @@ class SyncEngineWritePathTest extends EngineTestSupport {
     }
 
     @Test
+    void walEntriesOfOverwrittenWritesAreRemovedOnceL3HasTheNewest() throws Exception {
+        start(config().build());
+        SubmitOptions walWrite = SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL);
+        for (int i = 0; i < 10; i++) {
+            engine.submitWith("hot/1", bytes("v" + i), walWrite).join();
+        }
+        engine.submitWith("hot/2", bytes("wal"), walWrite).join();
+        engine.submit("hot/2", bytes("memory")).join();
+        assertThat(engine.healthCheck().walDepth()).isEqualTo(11);
+        engine.forceFlush().join();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (engine.healthCheck().walDepth() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(engine.healthCheck().walDepth()).as("WAL entries L3 no longer needs").isZero();
+    }
+
+    @Test
     void theDefaultDurabilityAppliesToWritesThatAskForNone() throws Exception {
         start(config().defaultDurability(Durability.DURABLE).build());
         SyncItem item = engine.submit("dd/1", bytes("x")).join();
