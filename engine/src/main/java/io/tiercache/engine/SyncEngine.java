@@ -428,11 +428,17 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private CompletableFuture<Void> storeReady(TierWrite write, Set<Tier> routing, Durability durability) {
-        l1.apply(write);
         Set<Tier> targets = EnumSet.noneOf(Tier.class);
         if (l3 != null && routing.contains(Tier.L3)) {
             targets.add(Tier.L3);
         }
+        if (targets.isEmpty() && durability != Durability.MEMORY) {
+            // Nothing below L1 would hold it, so acknowledging it as durable would be a promise the engine cannot keep.
+            throw new IllegalArgumentException("durability " + durability + " for '" + write.id()
+                    + "' needs a shared tier, but it is routed to " + routing + " and this engine has "
+                    + (l3 != null ? "only L3" : "no shared tier"));
+        }
+        l1.apply(write);
         if (targets.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
