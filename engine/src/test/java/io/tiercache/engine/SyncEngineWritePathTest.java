@@ -55,6 +55,20 @@ class SyncEngineWritePathTest extends EngineTestSupport {
     }
 
     @Test
+    void aWriteRoutedToNoConfiguredSharedTierCannotClaimDurability() {
+        start(config().build());
+        for (Durability durability : List.of(Durability.LOCAL_WAL, Durability.DURABLE)) {
+            assertThatIllegalArgumentException().isThrownBy(() -> engine.submitWith("c/1", bytes("x"),
+                            SubmitOptions.cache(Duration.ofMinutes(1)).withDurability(durability)))
+                    .withMessageContaining(durability.name()).withMessageContaining("L2");
+        }
+        assertThat(engine.get("c/1")).as("a refused write leaves nothing behind").isEmpty();
+        engine.submitWith("c/1", bytes("x"), SubmitOptions.cache(Duration.ofMinutes(1))
+                .withDurability(Durability.MEMORY)).join();
+        assertThat(engine.get("c/1")).isPresent();
+    }
+
+    @Test
     void forceFlushWritesEveryQueuedItemToL3() throws Exception {
         start(config().build());
         SyncItem a = engine.submitWith("f/1", bytes("a"), SubmitOptions.durable()).join();
