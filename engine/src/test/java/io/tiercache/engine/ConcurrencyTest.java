@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 class ConcurrencyTest extends EngineTestSupport {
     private static final int THREADS = 8;
-    private static final int OPS_PER_THREAD = 2_500;
+    private static final int OPS_PER_THREAD = 8_000;
     private static final int IDS = 40;
     private static final int COUNTERS = 4;
     private static final List<String> STATES = List.of("default", "red", "blue");
@@ -70,6 +70,7 @@ class ConcurrencyTest extends EngineTestSupport {
             Optional<SyncItem> again = engine.get(entry.getKey());
             assertThat(again.map(SyncItem::version)).as(entry.getKey()).isEqualTo(entry.getValue().map(SyncItem::version));
         }
+        assertThat(engine.healthCheck().walDepth()).isZero();
     }
 
     @Test
@@ -114,7 +115,9 @@ class ConcurrencyTest extends EngineTestSupport {
             String id = "k/" + random.nextInt(IDS);
             switch (random.nextInt(10)) {
                 case 0, 1, 2 -> {
-                    SyncItem written = engine.submit(id, bytes(id + " by " + worker + " #" + op)).join();
+                    Durability durability = Durability.values()[random.nextInt(Durability.values().length)];
+                    SyncItem written = engine.submitWith(id, bytes(id + " by " + worker + " #" + op),
+                            SubmitOptions.defaults().withDurability(durability)).join();
                     assertThat(written.version()).isGreaterThan(lastVersion);
                     lastVersion = written.version();
                 }
