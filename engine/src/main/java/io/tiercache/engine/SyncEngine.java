@@ -50,7 +50,9 @@ import java.util.function.Supplier;
  *
  * <p>Every operation is safe from many threads. Writes return a future that completes at the write's
  * {@link Durability}; reads block. Operations before {@link #start()} or after {@link #shutdown()} throw
- * {@link IllegalStateException}.
+ * {@link IllegalStateException}, except the probes ({@link #state()}, {@link #healthCheck()},
+ * {@link #memoryPressure()}, {@link #pressure()}, {@link #shouldAcceptWrites()}), which answer in every state so a
+ * health endpoint can report a stopped engine instead of failing.
  */
 public final class SyncEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
@@ -269,7 +271,7 @@ public final class SyncEngine implements AutoCloseable {
         });
         List<CompletableFuture<SyncItem>> futures = new ArrayList<>(items.size());
         items.forEach((id, payload) -> futures.add(submitWith(id, payload, options)));
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList());
     }
 
@@ -312,7 +314,7 @@ public final class SyncEngine implements AutoCloseable {
         for (String id : new LinkedHashSet<>(ids)) {
             futures.add(delete(id));
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> (int) futures.stream().filter(CompletableFuture::join).count());
     }
 
@@ -403,7 +405,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             after = ids.get(ids.size() - 1);
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> futures.stream().filter(CompletableFuture::join).count());
     }
 

@@ -129,7 +129,7 @@ public final class WriteBehind {
             waits.add(write.stored());
         }
         wake(true);
-        return CompletableFuture.allOf(waits.toArray(new CompletableFuture[0]));
+        return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
     }
 
     /** Flushes everything and stops the flusher; what L3 cannot take stays in the WAL for the next start. */
@@ -276,7 +276,7 @@ public final class WriteBehind {
         }
         // The drain must see these entries, and they must be on disk before memory lets go of them.
         try {
-            CompletableFuture.allOf(seqs.toArray(new CompletableFuture[0])).join();
+            CompletableFuture.allOf(seqs.toArray(new CompletableFuture<?>[0])).join();
             itemsJournaled.add(writes.size());
         } catch (RuntimeException e) {
             LOG.error("L3 and the local WAL both refused a batch of {} writes; they are lost", writes.size(), e);
