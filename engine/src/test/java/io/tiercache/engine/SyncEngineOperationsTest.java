@@ -183,6 +183,9 @@ class SyncEngineOperationsTest extends EngineTestSupport {
             after = page.get(page.size() - 1).id();
         }
         assertThat(seen).hasSize(24).doesNotContain("pg/08").isSorted();
+        assertThat(engine.scanPrefix("pg/", Integer.MAX_VALUE)).hasSize(24);
+        assertThat(engine.scanPrefix("pg/", "pg/20", Integer.MAX_VALUE)).hasSize(4);
+        assertThat(engine.listStateIds(SyncItem.DEFAULT_STATE, Integer.MAX_VALUE)).hasSize(24);
         assertThat(engine.countPrefix("pg/")).isEqualTo(24);
     }
 
