@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -286,6 +285,6 @@ class SyncEngineOperationsTest extends EngineTestSupport {
         assertThat(engine.get("cache/1")).isPresent();
         advance(5_000);
         assertThat(engine.get("cache/1")).isEmpty();
-        assertThat(Optional.of(engine.status("cache/1"))).contains(new ItemStatus.Missing());
+        assertThat(engine.status("cache/1")).isEqualTo(new ItemStatus.Missing());
     }
 }
