@@ -156,6 +156,32 @@ class SyncEngineWritePathTest extends EngineTestSupport {
     }
 
     @Test
+    void aPayloadOfExactlyTheDefaultLimitSurvivesTheWalAndARestart() {
+        start(config().build());
+        byte[] big = new byte[16 << 20];
+        new java.util.Random(7).nextBytes(big);
+        engine.submitWith("big/16m", big, SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL)).join();
+        restart();
+        assertThat(engine.getVerified("big/16m").orElseThrow().payload()).isEqualTo(big);
+    }
+
+    @Test
+    void setStateKeepsPayloadAndTtl() {
+        start(config().build());
+        engine.submitWith("tag/1", bytes("x"), SubmitOptions.defaults().withTtl(Duration.ofSeconds(10))).join();
+        engine.setState("tag/1", "archived").join();
+        engine.forceFlush().join();
+        engine.clearL1();
+        SyncItem tagged = engine.get("tag/1").orElseThrow();
+        assertThat(tagged.state()).isEqualTo("archived");
+        assertThat(text(tagged)).isEqualTo("x");
+        advance(10_000);
+        assertThat(engine.get("tag/1")).isEmpty();
+        assertThat(engine.setState("tag/1", "again").join()).isFalse();
+        assertThat(engine.getOrInsertWith("tag/1", () -> bytes("fresh")).state()).isEqualTo(SyncItem.DEFAULT_STATE);
+    }
+
+    @Test
     void aNullPayloadIsRefusedNamingTheId() {
         start(config().build());
         assertThatIllegalArgumentException().isThrownBy(() -> engine.submit("null/1", null))
