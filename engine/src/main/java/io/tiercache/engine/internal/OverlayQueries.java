@@ -113,24 +113,31 @@ public final class OverlayQueries {
     public long count(Predicate<SyncItem> matches, CountQuery query) {
         long now = time.currentTimeMillis();
         ItemTier truth = groundTruth();
-        List<PendingWrite> overlay = overlayAfter(null);
         try {
-            long count = query.count(truth, now);
-            if (overlay.isEmpty()) {
-                return count;
-            }
-            Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
-            for (PendingWrite pending : overlay) {
-                SyncItem old = before.get(pending.id());
-                boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
-                boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
-                        && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
-                count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
-            }
-            return count;
+            // The count and the lookup of the queued ids must see one L3 state: a batch landing between them would
+            // be counted as already stored by one query and as missing by the other.
+            return writeBehind.readConsistently(() -> countOnce(truth, matches, query, now));
         } catch (TierAccessException e) {
             throw l3Unavailable.apply("counting", e);
         }
+    }
+
+    private long countOnce(ItemTier truth, Predicate<SyncItem> matches, CountQuery query, long now)
+            throws TierAccessException {
+        List<PendingWrite> overlay = overlayAfter(null);
+        long count = query.count(truth, now);
+        if (overlay.isEmpty()) {
+            return count;
+        }
+        Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
+        for (PendingWrite pending : overlay) {
+            SyncItem old = before.get(pending.id());
+            boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
+            boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
+                    && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
+            count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
+        }
+        return count;
     }
 
     /** One page straight from the ground truth, without the overlay. */

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The write-behind pipeline: writes queue in memory and one flusher thread moves them to L3 in batches, triggered by
@@ -36,6 +38,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class WriteBehind {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final int OPTIMISTIC_READS = 8;
 
     private final SyncEngineConfig config;
     private final ItemTier l3;
@@ -50,6 +53,9 @@ public final class WriteBehind {
     private final LongAdder itemsFlushed = new LongAdder();
     private final LongAdder itemsJournaled = new LongAdder();
     private final LongAdder itemsDrained = new LongAdder();
+    private final ReentrantReadWriteLock l3Writes = new ReentrantReadWriteLock(true);
+    /** Odd while a batch is being applied to L3; changes with every batch. */
+    private final AtomicLong l3Epoch = new AtomicLong();
     private final Thread flusher;
     private volatile boolean expedite;
     private volatile boolean stopping;
@@ -102,6 +108,36 @@ public final class WriteBehind {
 
     public Collection<PendingWrite> pendingWrites() {
         return pendingById.values();
+    }
+
+    /** Reads that need several L3 queries to see one state. */
+    @FunctionalInterface
+    public interface L3Reads<T> {
+        T run() throws TierAccessException;
+    }
+
+    /**
+     * Runs {@code reads} so that no batch lands in L3 while they run: optimistically first (retrying when a batch
+     * landed meanwhile), and after a few tries by holding batches back, so a busy flusher cannot starve the reader.
+     */
+    public <T> T readConsistently(L3Reads<T> reads) throws TierAccessException {
+        for (int attempt = 0; attempt < OPTIMISTIC_READS; attempt++) {
+            long before = l3Epoch.get();
+            if ((before & 1) == 0) {
+                T result = reads.run();
+                if (l3Epoch.get() == before) {
+                    return result;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        Lock quiet = l3Writes.readLock();
+        quiet.lock();
+        try {
+            return reads.run();
+        } finally {
+            quiet.unlock();
+        }
     }
 
     /** Whether the WAL holds writes L3 does not have yet, so reads must look there before L3. */
@@ -249,7 +285,7 @@ public final class WriteBehind {
             tierWrites.add(write.write());
         }
         try {
-            l3.apply(tierWrites);
+            applyToL3(tierWrites);
             l3Breaker.recordSuccess();
         } catch (TierAccessException e) {
             l3Breaker.recordFailure();
@@ -258,6 +294,17 @@ public final class WriteBehind {
             return false;
         }
         return true;
+    }
+
+    private void applyToL3(List<TierWrite> writes) throws TierAccessException {
+        l3Writes.writeLock().lock();
+        l3Epoch.incrementAndGet();
+        try {
+            l3.apply(writes);
+        } finally {
+            l3Epoch.incrementAndGet();
+            l3Writes.writeLock().unlock();
+        }
     }
 
     private void journal(List<PendingWrite> writes) {
@@ -309,7 +356,7 @@ public final class WriteBehind {
             }
         }
         try {
-            l3.apply(writes);
+            applyToL3(writes);
             l3Breaker.recordSuccess();
         } catch (TierAccessException e) {
             l3Breaker.recordFailure();
