@@ -86,6 +86,41 @@ class ConcurrencyTest extends EngineTestSupport {
         }
     }
 
+    @Test
+    void countsStayBetweenTheWritesAcknowledgedBeforeAndAfterWhileTheFlusherRuns() throws Exception {
+        start(SyncEngineConfig.builder().dataDir(dataDir).batchFlushMs(1).build());
+        AtomicLong acknowledged = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 30_000 && writing.get(); i++) {
+                    try {
+                        engine.submit("cnt/" + i, bytes("x")).join();
+                        acknowledged.incrementAndGet();
+                    } catch (BackpressureException outpacedTheFlusher) {
+                        engine.forceFlush().join();
+                        i--;
+                    }
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        });
+        writer.start();
+        try {
+            for (int i = 0; i < 1_000 && writer.isAlive() && failures.isEmpty(); i++) {
+                long before = acknowledged.get();
+                long counted = engine.countPrefix("cnt/");
+                long after = acknowledged.get();
+                assertThat(counted).as("count %d", i).isBetween(before, after + 1);
+            }
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        assertThat(failures).isEmpty();
+    }
+
     private void runWorkers() throws InterruptedException {
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
