@@ -12,6 +12,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Where writes go and when they are acknowledged: status, routing, durability, limits, warm-up and health. */
 class SyncEngineWritePathTest extends EngineTestSupport {
@@ -179,6 +180,25 @@ class SyncEngineWritePathTest extends EngineTestSupport {
         assertThat(engine.get("tag/1")).isEmpty();
         assertThat(engine.setState("tag/1", "again").join()).isFalse();
         assertThat(engine.getOrInsertWith("tag/1", () -> bytes("fresh")).state()).isEqualTo(SyncItem.DEFAULT_STATE);
+    }
+
+    @Test
+    void aFailingComputeOrLoaderWritesNothingAndReleasesTheId() {
+        start(config().build());
+        engine.submit("cmp/1", bytes("kept")).join();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.compute("cmp/1", current -> {
+            throw new IllegalStateException("boom");
+        })).hasMessage("boom");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.getOrInsertWith("cmp/2", () -> {
+            throw new IllegalStateException("no loader");
+        })).hasMessage("no loader");
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            Thread other = new Thread(() -> engine.submit("cmp/1", bytes("other thread")).join());
+            other.start();
+            other.join();
+        });
+        assertThat(text(engine.get("cmp/1").orElseThrow())).isEqualTo("other thread");
+        assertThat(engine.get("cmp/2")).isEmpty();
     }
 
     @Test
