@@ -7,7 +7,10 @@ public sealed interface ItemStatus {
     record Synced(boolean inL1, boolean inL2, boolean inL3) implements ItemStatus {
     }
 
-    /** Accepted and in L1, not yet flushed to the shared tiers. */
+    /**
+     * Accepted, not yet in the shared tiers: queued for write-behind, or held by the local WAL while L3 is down. A
+     * delete is pending too until it reaches them; {@code version} is the newest pending write's.
+     */
     record Pending(long version) implements ItemStatus {
     }
 

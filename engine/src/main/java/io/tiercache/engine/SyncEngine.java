@@ -61,7 +61,9 @@ import java.util.function.Supplier;
  *
  * <p>Every operation is safe from many threads. Writes return a future that completes at the write's
  * {@link Durability}; reads block. Operations before {@link #start()} or after {@link #shutdown()} throw
- * {@link IllegalStateException}.
+ * {@link IllegalStateException}, except the probes ({@link #state()}, {@link #healthCheck()},
+ * {@link #memoryPressure()}, {@link #pressure()}, {@link #shouldAcceptWrites()}), which answer in every state so a
+ * health endpoint can report a stopped engine instead of failing.
  */
 public final class SyncEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
@@ -339,7 +341,7 @@ public final class SyncEngine implements AutoCloseable {
         });
         List<CompletableFuture<SyncItem>> futures = new ArrayList<>(items.size());
         items.forEach((id, payload) -> futures.add(submitWith(id, payload, options)));
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList());
     }
 
@@ -419,7 +421,7 @@ public final class SyncEngine implements AutoCloseable {
         for (String id : new LinkedHashSet<>(ids)) {
             futures.add(delete(id));
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> (int) futures.stream().filter(CompletableFuture::join).count());
     }
 
@@ -510,7 +512,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             after = ids.get(ids.size() - 1);
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> futures.stream().filter(CompletableFuture::join).count());
     }
 
@@ -535,6 +537,12 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private CompletableFuture<Void> storeReady(TierWrite write, Set<Tier> routing, Durability durability) {
+        if (durability != Durability.MEMORY && (l3 == null || !routing.contains(Tier.L3))) {
+            // Nothing durable would hold it, so acknowledging it as durable would be a promise the engine cannot keep.
+            throw new IllegalArgumentException("durability " + durability + " for '" + write.id()
+                    + "' needs L3, but it is routed to " + routing + " and this engine has "
+                    + (l3 != null ? "L3" : "no L3"));
+        }
         l1.apply(write);
         if (l2 == null && l3 == null) {
             return CompletableFuture.completedFuture(null);

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 class ConcurrencyTest extends EngineTestSupport {
     private static final int THREADS = 8;
-    private static final int OPS_PER_THREAD = 2_500;
+    private static final int OPS_PER_THREAD = 8_000;
     private static final int IDS = 40;
     private static final int COUNTERS = 4;
     private static final List<String> STATES = List.of("default", "red", "blue");
@@ -70,6 +70,7 @@ class ConcurrencyTest extends EngineTestSupport {
             Optional<SyncItem> again = engine.get(entry.getKey());
             assertThat(again.map(SyncItem::version)).as(entry.getKey()).isEqualTo(entry.getValue().map(SyncItem::version));
         }
+        assertThat(engine.healthCheck().walDepth()).isZero();
     }
 
     @Test
@@ -83,6 +84,41 @@ class ConcurrencyTest extends EngineTestSupport {
             assertThat(l3Row("ff/" + i)).as("ff/%d in L3 after forceFlush", i)
                     .map(Row::version).contains(item.version());
         }
+    }
+
+    @Test
+    void countsStayBetweenTheWritesAcknowledgedBeforeAndAfterWhileTheFlusherRuns() throws Exception {
+        start(SyncEngineConfig.builder().dataDir(dataDir).batchFlushMs(1).build());
+        AtomicLong acknowledged = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 30_000 && writing.get(); i++) {
+                    try {
+                        engine.submit("cnt/" + i, bytes("x")).join();
+                        acknowledged.incrementAndGet();
+                    } catch (BackpressureException outpacedTheFlusher) {
+                        engine.forceFlush().join();
+                        i--;
+                    }
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        });
+        writer.start();
+        try {
+            for (int i = 0; i < 1_000 && writer.isAlive() && failures.isEmpty(); i++) {
+                long before = acknowledged.get();
+                long counted = engine.countPrefix("cnt/");
+                long after = acknowledged.get();
+                assertThat(counted).as("count %d", i).isBetween(before, after + 1);
+            }
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        assertThat(failures).isEmpty();
     }
 
     private void runWorkers() throws InterruptedException {
@@ -114,7 +150,9 @@ class ConcurrencyTest extends EngineTestSupport {
             String id = "k/" + random.nextInt(IDS);
             switch (random.nextInt(10)) {
                 case 0, 1, 2 -> {
-                    SyncItem written = engine.submit(id, bytes(id + " by " + worker + " #" + op)).join();
+                    Durability durability = Durability.values()[random.nextInt(Durability.values().length)];
+                    SyncItem written = engine.submitWith(id, bytes(id + " by " + worker + " #" + op),
+                            SubmitOptions.defaults().withDurability(durability)).join();
                     assertThat(written.version()).isGreaterThan(lastVersion);
                     lastVersion = written.version();
                 }

@@ -73,6 +73,19 @@ class CorruptionTest extends EngineTestSupport {
     }
 
     @Test
+    void scansNeverServeACorruptRowEither() throws Exception {
+        tamper("UPDATE sync_items SET payload_blob = ? WHERE id = ?", new byte[]{9, 9, 9}, "bin/1");
+        assertThatThrownBy(() -> engine.scanPrefix("bin/", 10)).isInstanceOf(CorruptionException.class)
+                .hasMessageContaining("bin/1");
+        assertThatThrownBy(() -> engine.getByState(SyncItem.DEFAULT_STATE, 10))
+                .isInstanceOf(CorruptionException.class);
+        assertThat(engine.scanPrefix("ok/", 10)).hasSize(1);
+        assertThat(engine.countPrefix("bin/")).isEqualTo(1);
+        assertThat(engine.listStateIds(SyncItem.DEFAULT_STATE, 10)).contains("bin/1");
+        assertThat(engine.warmUp("")).isEqualTo(2);
+    }
+
+    @Test
     void aNewWriteReplacesACorruptRow() throws Exception {
         tamper("UPDATE sync_items SET payload_blob = ? WHERE id = ?", new byte[]{9, 9, 9}, "bin/1");
         engine.submit("bin/1", new byte[]{7}).join();

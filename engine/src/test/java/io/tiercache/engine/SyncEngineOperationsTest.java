@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -183,6 +182,9 @@ class SyncEngineOperationsTest extends EngineTestSupport {
             after = page.get(page.size() - 1).id();
         }
         assertThat(seen).hasSize(24).doesNotContain("pg/08").isSorted();
+        assertThat(engine.scanPrefix("pg/", Integer.MAX_VALUE)).hasSize(24);
+        assertThat(engine.scanPrefix("pg/", "pg/20", Integer.MAX_VALUE)).hasSize(4);
+        assertThat(engine.listStateIds(SyncItem.DEFAULT_STATE, Integer.MAX_VALUE)).hasSize(24);
         assertThat(engine.countPrefix("pg/")).isEqualTo(24);
     }
 
@@ -283,6 +285,6 @@ class SyncEngineOperationsTest extends EngineTestSupport {
         assertThat(engine.get("cache/1")).isPresent();
         advance(5_000);
         assertThat(engine.get("cache/1")).isEmpty();
-        assertThat(Optional.of(engine.status("cache/1"))).contains(new ItemStatus.Missing());
+        assertThat(engine.status("cache/1")).isEqualTo(new ItemStatus.Missing());
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Where writes go and when they are acknowledged: status, routing, durability, limits, warm-up and health. */
 class SyncEngineWritePathTest extends EngineTestSupport {
@@ -55,6 +56,20 @@ class SyncEngineWritePathTest extends EngineTestSupport {
     }
 
     @Test
+    void aWriteRoutedToNoConfiguredSharedTierCannotClaimDurability() {
+        start(config().build());
+        for (Durability durability : List.of(Durability.LOCAL_WAL, Durability.DURABLE)) {
+            assertThatIllegalArgumentException().isThrownBy(() -> engine.submitWith("c/1", bytes("x"),
+                            SubmitOptions.cache(Duration.ofMinutes(1)).withDurability(durability)))
+                    .withMessageContaining(durability.name()).withMessageContaining("L2");
+        }
+        assertThat(engine.get("c/1")).as("a refused write leaves nothing behind").isEmpty();
+        engine.submitWith("c/1", bytes("x"), SubmitOptions.cache(Duration.ofMinutes(1))
+                .withDurability(Durability.MEMORY)).join();
+        assertThat(engine.get("c/1")).isPresent();
+    }
+
+    @Test
     void forceFlushWritesEveryQueuedItemToL3() throws Exception {
         start(config().build());
         SyncItem a = engine.submitWith("f/1", bytes("a"), SubmitOptions.durable()).join();
@@ -85,6 +100,24 @@ class SyncEngineWritePathTest extends EngineTestSupport {
         assertThat(engine.status("wal/1")).isInstanceOf(ItemStatus.Pending.class);
         engine.forceFlush().join();
         assertThat(l3Version("wal/1")).isEqualTo(item.version());
+    }
+
+    @Test
+    void walEntriesOfOverwrittenWritesAreRemovedOnceL3HasTheNewest() throws Exception {
+        start(config().build());
+        SubmitOptions walWrite = SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL);
+        for (int i = 0; i < 10; i++) {
+            engine.submitWith("hot/1", bytes("v" + i), walWrite).join();
+        }
+        engine.submitWith("hot/2", bytes("wal"), walWrite).join();
+        engine.submit("hot/2", bytes("memory")).join();
+        assertThat(engine.healthCheck().walDepth()).isEqualTo(11);
+        engine.forceFlush().join();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (engine.healthCheck().walDepth() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(engine.healthCheck().walDepth()).as("WAL entries L3 no longer needs").isZero();
     }
 
     @Test
@@ -121,6 +154,51 @@ class SyncEngineWritePathTest extends EngineTestSupport {
         assertThat(engine.get("big/a")).as("a refused batch stores nothing").isEmpty();
         assertThatIllegalArgumentException().isThrownBy(() -> engine.getOrInsertWith("big/c", () -> new byte[11]))
                 .withMessageContaining("big/c");
+    }
+
+    @Test
+    void aPayloadOfExactlyTheDefaultLimitSurvivesTheWalAndARestart() {
+        start(config().build());
+        byte[] big = new byte[16 << 20];
+        new java.util.Random(7).nextBytes(big);
+        engine.submitWith("big/16m", big, SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL)).join();
+        restart();
+        assertThat(engine.getVerified("big/16m").orElseThrow().payload()).isEqualTo(big);
+    }
+
+    @Test
+    void setStateKeepsPayloadAndTtl() {
+        start(config().build());
+        engine.submitWith("tag/1", bytes("x"), SubmitOptions.defaults().withTtl(Duration.ofSeconds(10))).join();
+        engine.setState("tag/1", "archived").join();
+        engine.forceFlush().join();
+        engine.clearL1();
+        SyncItem tagged = engine.get("tag/1").orElseThrow();
+        assertThat(tagged.state()).isEqualTo("archived");
+        assertThat(text(tagged)).isEqualTo("x");
+        advance(10_000);
+        assertThat(engine.get("tag/1")).isEmpty();
+        assertThat(engine.setState("tag/1", "again").join()).isFalse();
+        assertThat(engine.getOrInsertWith("tag/1", () -> bytes("fresh")).state()).isEqualTo(SyncItem.DEFAULT_STATE);
+    }
+
+    @Test
+    void aFailingComputeOrLoaderWritesNothingAndReleasesTheId() {
+        start(config().build());
+        engine.submit("cmp/1", bytes("kept")).join();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.compute("cmp/1", current -> {
+            throw new IllegalStateException("boom");
+        })).hasMessage("boom");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.getOrInsertWith("cmp/2", () -> {
+            throw new IllegalStateException("no loader");
+        })).hasMessage("no loader");
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            Thread other = new Thread(() -> engine.submit("cmp/1", bytes("other thread")).join());
+            other.start();
+            other.join();
+        });
+        assertThat(text(engine.get("cmp/1").orElseThrow())).isEqualTo("other thread");
+        assertThat(engine.get("cmp/2")).isEmpty();
     }
 
     @Test

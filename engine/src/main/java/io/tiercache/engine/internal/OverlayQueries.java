@@ -1,5 +1,6 @@
 package io.tiercache.engine.internal;
 
+import io.tiercache.engine.CorruptionException;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.Tier;
 import io.tiercache.engine.TierUnavailableException;
@@ -11,8 +12,10 @@ import io.tiercache.engine.tier.TierWrite;
 import io.tiercache.engine.wal.LocalWal;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
@@ -67,17 +70,24 @@ public final class OverlayQueries {
         for (SyncItem item : groundTruthPage(query, afterId, limit + overlay.size(), now)) {
             merged.put(item.id(), item);
         }
+        Set<String> queued = new HashSet<>();
         for (PendingWrite pending : overlay) {
             merged.remove(pending.id());
             if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)
                     && matches.test(upsert.item())) {
                 merged.put(pending.id(), upsert.item());
+                queued.add(pending.id());
             }
         }
         List<SyncItem> page = new ArrayList<>(Math.min(limit, merged.size()));
         for (SyncItem item : merged.values()) {
             if (page.size() == limit) {
                 break;
+            }
+            // A scan serves payloads like get does, so it must refuse a copy L3 corrupted just the same.
+            if (l3 != null && !queued.contains(item.id()) && !item.isIntact()) {
+                throw new CorruptionException(item.id(), "the stored content hash does not match the payload in L3 ("
+                        + l3.describe() + ", version " + item.version() + ")");
             }
             page.add(item);
         }
@@ -106,27 +116,31 @@ public final class OverlayQueries {
     public long count(Predicate<SyncItem> matches, CountQuery query) {
         long now = time.currentTimeMillis();
         ItemTier truth = groundTruth();
-        List<PendingWrite> overlay = overlayAfter(null);
         try {
-            // The count and the look-up of the queued ids must see the same ground-truth state.
-            return writeBehind.whileL3Unchanged(() -> {
-                long count = query.count(truth, now);
-                if (overlay.isEmpty()) {
-                    return count;
-                }
-                Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
-                for (PendingWrite pending : overlay) {
-                    SyncItem old = before.get(pending.id());
-                    boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
-                    boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
-                            && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
-                    count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
-                }
-                return count;
-            });
+            // The count and the lookup of the queued ids must see one L3 state: a batch landing between them would
+            // be counted as already stored by one query and as missing by the other.
+            return writeBehind.readConsistently(() -> countOnce(truth, matches, query, now));
         } catch (TierAccessException e) {
             throw l3Unavailable.apply("counting", e);
         }
+    }
+
+    private long countOnce(ItemTier truth, Predicate<SyncItem> matches, CountQuery query, long now)
+            throws TierAccessException {
+        List<PendingWrite> overlay = overlayAfter(null);
+        long count = query.count(truth, now);
+        if (overlay.isEmpty()) {
+            return count;
+        }
+        Map<String, SyncItem> before = truth.getMany(overlay.stream().map(PendingWrite::id).toList());
+        for (PendingWrite pending : overlay) {
+            SyncItem old = before.get(pending.id());
+            boolean wasCounted = old != null && !old.isExpiredAt(now) && matches.test(old);
+            boolean isCounted = pending.write() instanceof TierWrite.Upsert upsert
+                    && !upsert.item().isExpiredAt(now) && matches.test(upsert.item());
+            count += (isCounted ? 1 : 0) - (wasCounted ? 1 : 0);
+        }
+        return count;
     }
 
     /** One page straight from the ground truth, without the overlay. */

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -40,6 +41,7 @@ public final class WriteBehind {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long EVICTION_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int OPTIMISTIC_READS = 8;
 
     private final SyncEngineConfig config;
     private final ItemTier l3;
@@ -61,7 +63,9 @@ public final class WriteBehind {
     private final LongAdder itemsFlushed = new LongAdder();
     private final LongAdder itemsJournaled = new LongAdder();
     private final LongAdder itemsDrained = new LongAdder();
-    private final ReentrantReadWriteLock l3Changes = new ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock l3Writes = new ReentrantReadWriteLock(true);
+    /** Odd while a batch is being applied to L3; changes with every batch. */
+    private final AtomicLong l3Epoch = new AtomicLong();
     private final Thread flusher;
     private final Thread drainer;
     /** Makes "the WAL is empty, so the backlog is over" and "journal a batch" exclude each other. */
@@ -173,6 +177,36 @@ public final class WriteBehind {
         return pendingById.values();
     }
 
+    /** Reads that need several L3 queries to see one state. */
+    @FunctionalInterface
+    public interface L3Reads<T> {
+        T run() throws TierAccessException;
+    }
+
+    /**
+     * Runs {@code reads} so that no batch lands in L3 while they run: optimistically first (retrying when a batch
+     * landed meanwhile), and after a few tries by holding batches back, so a busy flusher cannot starve the reader.
+     */
+    public <T> T readConsistently(L3Reads<T> reads) throws TierAccessException {
+        for (int attempt = 0; attempt < OPTIMISTIC_READS; attempt++) {
+            long before = l3Epoch.get();
+            if ((before & 1) == 0) {
+                T result = reads.run();
+                if (l3Epoch.get() == before) {
+                    return result;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        Lock quiet = l3Writes.readLock();
+        quiet.lock();
+        try {
+            return reads.run();
+        } finally {
+            quiet.unlock();
+        }
+    }
+
     /** Whether the WAL holds writes L3 does not have yet, so reads must look there before L3. */
     public boolean hasWalBacklog() {
         return walBacklog;
@@ -217,7 +251,7 @@ public final class WriteBehind {
             waits.add(write.stored());
         }
         wake(true);
-        return CompletableFuture.allOf(waits.toArray(new CompletableFuture[0]));
+        return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
     }
 
     /** Flushes everything and stops the flusher; what L3 cannot take stays in the WAL for the next start. */
@@ -236,22 +270,6 @@ public final class WriteBehind {
         if (flusher.isAlive()) {
             LOG.error("the flusher did not stop within 60 s; {} writes are still queued", queuedCount.get());
         }
-    }
-
-    /** A read of L3 that needs several statements to see one state: the flusher does not write L3 meanwhile. */
-    public <T> T whileL3Unchanged(TierRead<T> read) throws TierAccessException {
-        l3Changes.readLock().lock();
-        try {
-            return read.run();
-        } finally {
-            l3Changes.readLock().unlock();
-        }
-    }
-
-    /** A multi-statement tier read. */
-    @FunctionalInterface
-    public interface TierRead<T> {
-        T run() throws TierAccessException;
     }
 
     public long flushes() {
@@ -349,6 +367,13 @@ public final class WriteBehind {
         if (!toL3.isEmpty()) {
             if (!walBacklog && l3Breaker.allowsCall() && writeToL3(toL3)) {
                 itemsFlushed.add(toL3.size());
+                // Older writes the batch superseded were journaled too; L3 holding the newest makes them moot.
+                for (PendingWrite write : batch) {
+                    CompletableFuture<Long> seq = write.walSeq();
+                    if (seq != null) {
+                        seq.thenAccept(wal::markApplied);
+                    }
+                }
             } else {
                 journal(toL3);
             }
@@ -371,12 +396,11 @@ public final class WriteBehind {
     private void writeToCacheTier(List<TierWrite> writes) {
         if (l2Repairs.isEmpty() && l2Breaker.allowsCall()) {
             try {
-                // Without L3, L2 is the ground truth that overlaid counts read: the same guard as L3 writes.
-                l3Changes.writeLock().lock();
-                try {
+                if (l3 == null) {
+                    // Without L3, L2 is the ground truth that overlaid counts read.
+                    changeGroundTruth(l2, writes);
+                } else {
                     l2.apply(writes);
-                } finally {
-                    l3Changes.writeLock().unlock();
                 }
                 if (coherence != null) {
                     coherence.publish(writes);
@@ -433,13 +457,23 @@ public final class WriteBehind {
                     writes.size(), e.getMessage(), l3Breaker.state());
             return false;
         }
-        for (PendingWrite write : writes) {
-            CompletableFuture<Long> seq = write.walSeq();
-            if (seq != null) {
-                seq.thenAccept(wal::markApplied);
-            }
-        }
         return true;
+    }
+
+    private void applyToL3(List<TierWrite> writes) throws TierAccessException {
+        changeGroundTruth(l3, writes);
+    }
+
+    /** Applies a batch to the tier counts are read from, so {@link #readConsistently} notices it. */
+    private void changeGroundTruth(ItemTier tier, List<? extends TierWrite> writes) throws TierAccessException {
+        l3Writes.writeLock().lock();
+        l3Epoch.incrementAndGet();
+        try {
+            tier.apply(writes);
+        } finally {
+            l3Epoch.incrementAndGet();
+            l3Writes.writeLock().unlock();
+        }
     }
 
     private void journal(List<PendingWrite> writes) {
@@ -465,7 +499,7 @@ public final class WriteBehind {
         }
         // The drain must see these entries, and they must be on disk before memory lets go of them.
         try {
-            CompletableFuture.allOf(seqs.toArray(new CompletableFuture[0])).join();
+            CompletableFuture.allOf(seqs.toArray(new CompletableFuture<?>[0])).join();
             itemsJournaled.add(writes.size());
         } catch (RuntimeException e) {
             LOG.error("L3 and the local WAL both refused a batch of {} writes; they are lost", writes.size(), e);
@@ -515,15 +549,6 @@ public final class WriteBehind {
         drainCursor = entries.get(entries.size() - 1).seq();
         itemsDrained.add(entries.size());
         return true;
-    }
-
-    private void applyToL3(List<TierWrite> writes) throws TierAccessException {
-        l3Changes.writeLock().lock();
-        try {
-            l3.apply(writes);
-        } finally {
-            l3Changes.writeLock().unlock();
-        }
     }
 
     /** Keeps Redis below its memory limit by the engine's own LRU, only when L3 holds everything L2 may drop. */
