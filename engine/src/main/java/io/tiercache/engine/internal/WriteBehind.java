@@ -89,6 +89,7 @@ public final class WriteBehind {
 
     /** Replays the WAL into L3 now, on the caller's thread (startup, before the engine is ready). */
     public void drainWalNow() {
+        oweCacheTierForWal();
         while (walBacklog && l3Breaker.allowsCall()) {
             if (!drainOneBatch()) {
                 break;
@@ -96,6 +97,21 @@ public final class WriteBehind {
         }
         // A ready engine must not report the replayed entries as still waiting.
         wal.commitApplied();
+    }
+
+    /**
+     * A process that died left in the WAL writes it may never have sent to L2, which then still holds older copies:
+     * they are owed as invalidations before L2 is read again.
+     */
+    private void oweCacheTierForWal() {
+        if (l2Repairs == null) {
+            return;
+        }
+        long after = 0;
+        for (List<WalEntry> page; !(page = wal.readAfter(after, 1000)).isEmpty(); ) {
+            l2Repairs.owe(page.stream().map(WalEntry::write).toList());
+            after = page.get(page.size() - 1).seq();
+        }
     }
 
     /** Queues a write that L1 already holds; becomes the pending write for its id. */
@@ -269,6 +285,16 @@ public final class WriteBehind {
             newest.merge(write.id(), write, (old, neu) -> neu.version() >= old.version() ? neu : old);
         }
         List<PendingWrite> toL3 = l3 == null ? List.of() : new ArrayList<>(newest.values());
+        List<TierWrite> toL2 = new ArrayList<>(newest.size());
+        if (l2 != null) {
+            for (PendingWrite write : newest.values()) {
+                toL2.add(forTier(write.write(), write.sharedTiers(), Tier.L2));
+            }
+            if (!toL3.isEmpty()) {
+                // Dying between the L3 commit and the L2 write would leave L2 an older copy nobody owes to remove.
+                l2Repairs.intend(toL2);
+            }
+        }
         if (!toL3.isEmpty()) {
             if (!walBacklog && l3Breaker.allowsCall() && writeToL3(toL3)) {
                 itemsFlushed.add(toL3.size());
@@ -278,11 +304,9 @@ public final class WriteBehind {
         }
         if (l2 != null) {
             repairCacheTier();
-            List<TierWrite> toL2 = new ArrayList<>(newest.size());
-            for (PendingWrite write : newest.values()) {
-                toL2.add(forTier(write.write(), write.sharedTiers(), Tier.L2));
+            if (writeToCacheTier(toL2) && !toL3.isEmpty()) {
+                l2Repairs.delivered(toL2);
             }
-            writeToCacheTier(toL2);
         }
         flushes.increment();
         for (PendingWrite write : batch) {
@@ -291,7 +315,7 @@ public final class WriteBehind {
     }
 
     /** L2 is a cache: a write it cannot take is not retried but owed as an invalidation, paid before L2 is read. */
-    private void writeToCacheTier(List<TierWrite> writes) {
+    private boolean writeToCacheTier(List<TierWrite> writes) {
         if (l2Repairs.isEmpty() && l2Breaker.allowsCall()) {
             try {
                 // Without L3, L2 is the ground truth that overlaid counts read: the same guard as L3 writes.
@@ -302,7 +326,7 @@ public final class WriteBehind {
                     l3Changes.writeLock().unlock();
                 }
                 l2Breaker.recordSuccess();
-                return;
+                return true;
             } catch (TierAccessException e) {
                 l2Breaker.recordFailure();
                 LOG.warn("L2 refused a batch of {} writes; they are owed as invalidations ({}, breaker {})",
@@ -310,6 +334,7 @@ public final class WriteBehind {
             }
         }
         l2Repairs.owe(writes);
+        return false;
     }
 
     /** Pays owed L2 invalidations once L2 answers again. */
