@@ -486,18 +486,14 @@ public final class SyncEngine implements AutoCloseable {
         // Every configured shared tier hears of every write: routed tiers store it, the others drop older copies.
         Set<Tier> routed = routing.isEmpty() ? EnumSet.noneOf(Tier.class) : EnumSet.copyOf(routing);
         PendingWrite pending = new PendingWrite(write, routed, durability);
-        // While L3 is down a DURABLE write is durable once the WAL has it, not once the flusher, which may be waiting
-        // out a connection timeout on L3, gets to journal it.
-        boolean journalNow = durability == Durability.LOCAL_WAL
-                || durability == Durability.DURABLE && writeBehind.hasWalBacklog();
-        if (journalNow) {
+        if (durability == Durability.LOCAL_WAL) {
             pending.journaled(wal.append(write, routed));
         }
         writeBehind.enqueue(pending);
         return switch (durability) {
             case MEMORY -> CompletableFuture.completedFuture(null);
             case LOCAL_WAL -> pending.walSeq().thenApply(seq -> null);
-            case DURABLE -> journalNow ? pending.walSeq().thenApply(seq -> null) : pending.stored();
+            case DURABLE -> pending.stored();
         };
     }
 
