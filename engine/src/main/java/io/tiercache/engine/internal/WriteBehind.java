@@ -298,6 +298,12 @@ public final class WriteBehind {
         if (!toL3.isEmpty()) {
             if (!walBacklog && l3Breaker.allowsCall() && writeToL3(toL3)) {
                 itemsFlushed.add(toL3.size());
+                // A write overtaken in this batch by a newer one for its id is in L3 too (as that newer version).
+                for (PendingWrite write : batch) {
+                    if (write.walSeq() != null && newest.get(write.id()) != write) {
+                        write.walSeq().thenAccept(wal::markApplied);
+                    }
+                }
             } else {
                 journal(toL3);
             }
