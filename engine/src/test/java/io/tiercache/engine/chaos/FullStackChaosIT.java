@@ -189,7 +189,9 @@ class FullStackChaosIT {
     }
 
     private void assertEveryAcknowledgedWriteIsInL3(Map<String, Ack> promised, String when) throws Exception {
-        assertThat(missingFromL3(promised)).as("acknowledged writes not in MariaDB %s", when).isEmpty();
+        List<String> missing = missingFromL3(promised);
+        assertThat(missing).as("acknowledged writes not in MariaDB %s (%d); last health: %s; stderr: %s", when,
+                missing.size(), children.get(children.size() - 1).lastHealth, stderr()).isEmpty();
     }
 
     private List<String> missingFromL3(Map<String, Ack> promised) throws Exception {
