@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 /**
  * Starting and stopping an engine with every tier configured (a private redis-server, and SQLite or a private
  * MariaDB as L3): misuse fails clearly and never hangs, and five quick start/stop cycles leave no thread and no
- * server connection behind.
+ * server connection behind; a server that hangs while an engine stops or starts holds neither up for longer than its
+ * timeouts.
  */
 class LifecycleChaosIT {
     private static final int CYCLES = 5;
@@ -113,6 +114,73 @@ class LifecycleChaosIT {
             assertThatThrownBy(engine::forceFlush).isInstanceOf(IllegalStateException.class);
             assertThat(engine.healthCheck().healthy()).isFalse();
         });
+    }
+
+    enum Hung { REDIS, MARIADB }
+
+    /**
+     * A server that hangs (SIGSTOP) when the engine shuts down, and still when the next one starts: neither call
+     * hangs, and every acknowledged write is there once the server answers again.
+     */
+    @ParameterizedTest
+    @EnumSource(Hung.class)
+    void shutdownAndStartWithAHungServerNeverHang(Hung hung) throws Exception {
+        SyncEngineConfig config = config(L3.MARIADB).toBuilder().redisPrefix("hung-" + hung + ":")
+                .sqlRetryBackoffMs(100).build();
+        SubmitOptions wal = SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL);
+        SyncEngine engine = SyncEngine.start(config);
+        for (int i = 0; i < 20; i++) {
+            engine.submitWith("hung/" + i, utf8("{\"v\":1}"), wal).get(10, TimeUnit.SECONDS);
+        }
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        if (hung == Hung.REDIS) {
+            redis.pause();
+        } else {
+            mariadb.pause();
+        }
+        long shutdownMs;
+        long startMs;
+        try {
+            for (int i = 0; i < 20; i++) {
+                engine.submitWith("hung/" + i, utf8("{\"v\":2}"), wal).get(10, TimeUnit.SECONDS);
+            }
+            long t0 = System.nanoTime();
+            // The last batch may wait out a write's socket timeout (3 x sqlTimeoutMs) before going to the WAL.
+            assertTimeoutPreemptively(Duration.ofMillis(3 * config.sqlTimeoutMs() + 3000), engine::shutdown,
+                    "shutdown with " + hung + " hung");
+            shutdownMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            long t1 = System.nanoTime();
+            assertTimeoutPreemptively(Duration.ofMillis(config.sqlTimeoutMs() + config.redisTimeoutMs() + 2000), () -> {
+                try {
+                    SyncEngine.start(config).close();
+                } catch (IllegalStateException unreachableL3) {
+                    assertThat(hung).isEqualTo(Hung.MARIADB);
+                }
+            }, "start with " + hung + " hung");
+            startMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+        } finally {
+            if (hung == Hung.REDIS) {
+                redis.resume();
+            } else {
+                mariadb.resume();
+            }
+        }
+        System.out.println("LifecycleChaosIT " + hung + " hung: shutdown " + shutdownMs + " ms, start " + startMs + " ms");
+        try (SyncEngine next = SyncEngine.start(config)) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(next.get("hung/" + i).orElseThrow().payload()).as("hung/%d", i).isEqualTo(utf8("{\"v\":2}"));
+            }
+            next.forceFlush().get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!next.healthCheck().healthy() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            next.clearL1();
+            for (int i = 0; i < 20; i++) {
+                assertThat(next.get("hung/" + i).orElseThrow().payload()).as("hung/%d from the shared tiers", i)
+                        .isEqualTo(utf8("{\"v\":2}"));
+            }
+        }
     }
 
     /** Writers race a shutdown: each write is either refused with IllegalStateException or completes. */
