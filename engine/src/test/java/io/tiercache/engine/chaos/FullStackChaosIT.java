@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.fail;
  * and restarted, MariaDB is killed and restarted, and the JVM running the engine ({@link ChaosWriter}) is killed and
  * a new one started on its data folder. After each step every write acknowledged at LOCAL_WAL or DURABLE is in
  * MariaDB at its newest acknowledged version or later, reads never failed, the engine reported itself healthy
- * again without a restart, and a read with L1 cleared serves no copy older than an acknowledged write.
+ * again without a restart, and a read with L1 cleared serves no copy older than an acknowledged write (also during
+ * each outage: from MariaDB while Redis is dead, from Redis and the WAL while MariaDB is).
  */
 class FullStackChaosIT {
     private static final int IDS = 300;
@@ -106,6 +107,7 @@ class FullStackChaosIT {
         Thread.sleep(OUTAGE_MS);
         assertThat(acknowledgements.get() - before).as("writes acknowledged while MariaDB was dead").isGreaterThan(50);
         child.awaitHealth(false, "MariaDB dead");
+        assertNoStaleReads(child, Map.copyOf(acknowledged), "with MariaDB dead, served by Redis and the WAL");
         mariadb.restart();
         restartedAt = System.nanoTime();
         child.awaitHealthySince(restartedAt, "after MariaDB came back");
