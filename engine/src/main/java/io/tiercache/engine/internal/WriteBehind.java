@@ -421,6 +421,7 @@ public final class WriteBehind {
     private boolean drainOneBatch() {
         List<WalEntry> entries = wal.readAfter(drainCursor, config.walDrainBatchSize());
         if (entries.isEmpty()) {
+            l3Breaker.probeUnused();
             walBacklog = false;
             drainCursor = 0;
             LOG.info("local WAL drained into L3 ({} writes replayed)", itemsDrained.sum());
@@ -465,6 +466,7 @@ public final class WriteBehind {
         }
         try {
             long purged = l3.purgeExpired(config.timeSource().currentTimeMillis());
+            l3Breaker.recordSuccess();
             if (purged > 0) {
                 LOG.debug("purged {} expired items from L3", purged);
             }
