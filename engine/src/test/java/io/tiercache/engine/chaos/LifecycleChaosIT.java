@@ -230,8 +230,9 @@ class LifecycleChaosIT {
             cycle(l3, 0);
             awaitThreadsGone(liveThreads(), List.of());
             List<String> threadsBefore = liveThreads();
-            long redisClientsBefore = redisClients(redisInspector);
-            long mariadbThreadsBefore = mariadbConnections(sqlInspector);
+            // Only the inspectors' own connections, once those of earlier tests' engines have closed.
+            long redisClientsBefore = awaitCount(() -> redisClients(redisInspector), 1);
+            long mariadbThreadsBefore = awaitCount(() -> mariadbConnections(sqlInspector), 1);
 
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
                 for (int i = 1; i <= CYCLES; i++) {
@@ -242,9 +243,9 @@ class LifecycleChaosIT {
             List<String> leaked = awaitThreadsGone(threadsBefore, liveThreads());
             assertThat(leaked).as("threads started by the engines that outlived close()").isEmpty();
             assertThat(awaitCount(() -> redisClients(redisInspector), redisClientsBefore))
-                    .as("Redis CLIENT LIST entries").isEqualTo(redisClientsBefore);
+                    .as("Redis CLIENT LIST entries").isLessThanOrEqualTo(redisClientsBefore);
             assertThat(awaitCount(() -> mariadbConnections(sqlInspector), mariadbThreadsBefore))
-                    .as("MariaDB Threads_connected").isEqualTo(mariadbThreadsBefore);
+                    .as("MariaDB Threads_connected").isLessThanOrEqualTo(mariadbThreadsBefore);
         } finally {
             inspector.shutdown();
         }
@@ -295,10 +296,11 @@ class LifecycleChaosIT {
         long get() throws Exception;
     }
 
+    /** The count once it is at most {@code expected}, or after 5 s. */
     private static long awaitCount(Count count, long expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long current = count.get();
-        while (current != expected && System.nanoTime() < deadline) {
+        while (current > expected && System.nanoTime() < deadline) {
             Thread.sleep(50);
             current = count.get();
         }
