@@ -1080,6 +1080,11 @@ public final class SyncEngine implements AutoCloseable {
             backends.put(ping.getKey(), answer);
             healthy &= answer.startsWith("ok");
         }
+        if (l3 != null && state == EngineState.READY && writeBehind.hasWalBacklog()) {
+            // Degraded until the WAL has drained: L3 answering a ping may still refuse writes, and lacks these.
+            backends.put(Tier.L3, backends.get(Tier.L3) + ", " + wal.depth() + " writes waiting in the WAL");
+            healthy = false;
+        }
         if (writeBehind != null && writeBehind.cacheTierRepairsOwed() > 0) {
             // Degraded until L2 has applied every invalidation it missed: it may still hold stale copies.
             backends.put(Tier.L2, backends.get(Tier.L2) + ", " + writeBehind.cacheTierRepairsOwed()

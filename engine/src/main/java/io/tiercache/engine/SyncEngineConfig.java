@@ -300,7 +300,8 @@ public final class SyncEngineConfig {
     }
 
     /**
-     * Longest wait for an SQL server connection (a query may take three times this before it counts as failed).
+     * Longest wait for an SQL server connection, and for the answer to a read (a write batch may take three times
+     * this before it counts as failed).
      * Default 5000 ms.
      */
     public long sqlTimeoutMs() {

@@ -35,14 +35,38 @@ public final class CacheTierRepairs {
 
     /** Records the writes that did not reach the tier. */
     public void owe(List<? extends TierWrite> writes) {
-        Map<String, Long> versions = new HashMap<>();
-        for (TierWrite write : writes) {
-            versions.merge(write.id(), write.version(), Math::max);
-        }
+        Map<String, Long> versions = newestVersions(writes);
         if (journal != null) {
             journal.record(versions);
         }
         versions.forEach((id, version) -> owed.merge(id, version, Math::max));
+    }
+
+    /**
+     * Notes, durably, writes about to reach the ground truth ahead of the tier: a crash before the tier has them
+     * would leave it an older copy, so until {@link #delivered} they are owed at the next start (not in this one).
+     */
+    public void intend(List<? extends TierWrite> writes) {
+        if (journal != null) {
+            journal.record(newestVersions(writes));
+        }
+    }
+
+    /** The tier took these writes: forgets their intents, except ids still owed for an earlier failure. */
+    public void delivered(List<? extends TierWrite> writes) {
+        if (journal != null) {
+            Map<String, Long> versions = newestVersions(writes);
+            versions.keySet().removeAll(owed.keySet());
+            journal.forget(versions);
+        }
+    }
+
+    private static Map<String, Long> newestVersions(List<? extends TierWrite> writes) {
+        Map<String, Long> versions = new HashMap<>();
+        for (TierWrite write : writes) {
+            versions.merge(write.id(), write.version(), Math::max);
+        }
+        return versions;
     }
 
     /** Up to {@code limit} owed invalidations. */

@@ -44,6 +44,17 @@ public final class CircuitBreaker {
         return state == State.CLOSED;
     }
 
+    /**
+     * The probe {@link #allowsCall()} granted was not sent (there turned out to be nothing to send): the next call
+     * may probe at once. Without this a half-open breaker whose probe never reports would refuse calls for good.
+     */
+    public synchronized void probeUnused() {
+        if (state == State.HALF_OPEN) {
+            state = State.OPEN;
+            openUntil = time.currentTimeMillis();
+        }
+    }
+
     public synchronized void recordSuccess() {
         state = State.CLOSED;
         consecutiveFailures = 0;

@@ -147,6 +147,7 @@ public final class WriteBehind {
 
     /** Replays the WAL into L3 now, on the caller's thread (startup, before the engine is ready). */
     public void drainWalNow() {
+        oweCacheTierForWal();
         while (walBacklog && l3Breaker.allowsCall()) {
             if (!drainOneBatch()) {
                 break;
@@ -154,6 +155,21 @@ public final class WriteBehind {
         }
         // A ready engine must not report the replayed entries as still waiting.
         wal.commitApplied();
+    }
+
+    /**
+     * A process that died left in the WAL writes it may never have sent to L2, which then still holds older copies:
+     * they are owed as invalidations before L2 is read again.
+     */
+    private void oweCacheTierForWal() {
+        if (l2Repairs == null) {
+            return;
+        }
+        long after = 0;
+        for (List<WalEntry> page; !(page = wal.readAfter(after, 1000)).isEmpty(); ) {
+            l2Repairs.owe(page.stream().map(WalEntry::write).toList());
+            after = page.get(page.size() - 1).seq();
+        }
     }
 
     /** Queues a write that L1 already holds; becomes the pending write for its id. */
@@ -364,14 +380,23 @@ public final class WriteBehind {
             newest.merge(write.id(), write, (old, neu) -> neu.version() >= old.version() ? neu : old);
         }
         List<PendingWrite> toL3 = l3 == null ? List.of() : new ArrayList<>(newest.values());
+        List<TierWrite> toL2 = new ArrayList<>(newest.size());
+        if (l2 != null) {
+            for (PendingWrite write : newest.values()) {
+                toL2.add(forTier(write.write(), write.sharedTiers(), Tier.L2));
+            }
+            if (!toL3.isEmpty()) {
+                // Dying between the L3 commit and the L2 write would leave L2 an older copy nobody owes to remove.
+                l2Repairs.intend(toL2);
+            }
+        }
         if (!toL3.isEmpty()) {
             if (!walBacklog && l3Breaker.allowsCall() && writeToL3(toL3)) {
                 itemsFlushed.add(toL3.size());
-                // Older writes the batch superseded were journaled too; L3 holding the newest makes them moot.
+                // A write overtaken in this batch by a newer one for its id is in L3 too (as that newer version).
                 for (PendingWrite write : batch) {
-                    CompletableFuture<Long> seq = write.walSeq();
-                    if (seq != null) {
-                        seq.thenAccept(wal::markApplied);
+                    if (write.walSeq() != null && newest.get(write.id()) != write) {
+                        write.walSeq().thenAccept(wal::markApplied);
                     }
                 }
             } else {
@@ -380,11 +405,9 @@ public final class WriteBehind {
         }
         if (l2 != null) {
             repairCacheTier();
-            List<TierWrite> toL2 = new ArrayList<>(newest.size());
-            for (PendingWrite write : newest.values()) {
-                toL2.add(forTier(write.write(), write.sharedTiers(), Tier.L2));
+            if (writeToCacheTier(toL2) && !toL3.isEmpty()) {
+                l2Repairs.delivered(toL2);
             }
-            writeToCacheTier(toL2);
         }
         flushes.increment();
         for (PendingWrite write : batch) {
@@ -393,7 +416,7 @@ public final class WriteBehind {
     }
 
     /** L2 is a cache: a write it cannot take is not retried but owed as an invalidation, paid before L2 is read. */
-    private void writeToCacheTier(List<TierWrite> writes) {
+    private boolean writeToCacheTier(List<TierWrite> writes) {
         if (l2Repairs.isEmpty() && l2Breaker.allowsCall()) {
             try {
                 if (l3 == null) {
@@ -409,7 +432,7 @@ public final class WriteBehind {
                     publishApplied(writes);
                 }
                 l2Breaker.recordSuccess();
-                return;
+                return true;
             } catch (TierAccessException e) {
                 l2Breaker.recordFailure();
                 // A full Redis refuses writes: evict now rather than at the next scheduled pass.
@@ -419,6 +442,7 @@ public final class WriteBehind {
             }
         }
         l2Repairs.owe(writes);
+        return false;
     }
 
     /** Pays owed L2 invalidations once L2 answers again. */
@@ -520,12 +544,14 @@ public final class WriteBehind {
     private boolean drainOneBatch() {
         List<WalEntry> entries = wal.readAfter(drainCursor, config.walDrainBatchSize());
         if (entries.isEmpty()) {
+            l3Breaker.probeUnused();
             synchronized (backlogLock) {
                 // A batch journaled since the read above keeps the backlog open for the next pass.
                 if (!wal.readAfter(drainCursor, 1).isEmpty()) {
                     return true;
                 }
                 walBacklog = false;
+                drainCursor = 0;
             }
             LOG.info("local WAL drained into L3 ({} writes replayed)", itemsDrained.sum());
             return false;
@@ -579,6 +605,7 @@ public final class WriteBehind {
         }
         try {
             long purged = l3.purgeExpired(config.timeSource().currentTimeMillis());
+            l3Breaker.recordSuccess();
             if (purged > 0) {
                 LOG.debug("purged {} expired items from L3", purged);
             }

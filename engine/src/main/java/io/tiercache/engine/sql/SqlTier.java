@@ -52,17 +52,22 @@ public final class SqlTier implements ItemTier {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ExecutorService writers;
     private final int writeConcurrency;
+    private final int readTimeoutMs;
 
     public SqlTier(DataSource dataSource, SqlDialect dialect, String description, AutoCloseable onClose) {
-        this(dataSource, dialect, description, onClose, 1);
+        this(dataSource, dialect, description, onClose, 1, 0);
     }
 
     /**
      * @param writeConcurrency transactions a large batch is split into and written in parallel (a server backend
      *                         only; one SQLite file always has one writer)
+     * @param readTimeoutMs    with a value above 0, a read waits at most that long for the server's answer; the
+     *                         connections' own (longer) socket timeout is left to writes, whose batches may
+     *                         legitimately take longer. A server that hangs would otherwise hold every reader for
+     *                         the full socket timeout.
      */
     public SqlTier(DataSource dataSource, SqlDialect dialect, String description, AutoCloseable onClose,
-                   int writeConcurrency) {
+                   int writeConcurrency, long readTimeoutMs) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.description = description;
@@ -74,6 +79,7 @@ public final class SqlTier implements ItemTier {
                     thread.setDaemon(true);
                     return thread;
                 });
+        this.readTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, readTimeoutMs));
     }
 
     /** Creates the schema if missing; safe to run on every start and from several nodes. */
@@ -375,7 +381,7 @@ public final class SqlTier implements ItemTier {
     }
 
     private List<SyncItem> query(String sql, List<Object> params, String what) throws TierAccessException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepareRead(c, sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 List<SyncItem> items = new ArrayList<>();
@@ -394,7 +400,7 @@ public final class SqlTier implements ItemTier {
     }
 
     private List<String> queryIds(String sql, List<Object> params, String what) throws TierAccessException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepareRead(c, sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> ids = new ArrayList<>();
@@ -409,7 +415,7 @@ public final class SqlTier implements ItemTier {
     }
 
     private long count(String sql, List<Object> params, String what) throws TierAccessException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepareRead(c, sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -417,6 +423,14 @@ public final class SqlTier implements ItemTier {
         } catch (SQLException e) {
             throw failure(what, e);
         }
+    }
+
+    /** A read statement, on a connection that waits at most {@code readTimeoutMs} for the server (the pool resets it). */
+    private PreparedStatement prepareRead(Connection c, String sql) throws SQLException {
+        if (readTimeoutMs > 0) {
+            c.setNetworkTimeout(Runnable::run, readTimeoutMs);
+        }
+        return c.prepareStatement(sql);
     }
 
     private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {

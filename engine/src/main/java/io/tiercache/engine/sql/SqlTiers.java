@@ -46,6 +46,11 @@ public final class SqlTiers {
         hikari.setMaximumPoolSize(Math.max(4, config.sqlWriteConcurrency() + 2));
         hikari.setMinimumIdle(1);
         hikari.setConnectionTimeout(config.sqlTimeoutMs());
+        // Hikari checks a connection idle for over 500 ms before lending it, by default for up to 5 s, and through
+        // isValid(whole seconds) even below 1 s: a hung server would hold the borrower that long. A test query is
+        // bounded by the network timeout Hikari sets to validationTimeout, to the millisecond.
+        hikari.setValidationTimeout(Math.max(250, config.sqlTimeoutMs()));
+        hikari.setConnectionTestQuery("SELECT 1");
         // Fail fast at start only through createSchema below, so an unreachable server is a TierAccessException.
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("rewriteBatchedStatements", "true");
@@ -56,7 +61,7 @@ public final class SqlTiers {
         hikari.addDataSourceProperty("socketTimeout", String.valueOf(3 * config.sqlTimeoutMs()));
         HikariDataSource pool = new HikariDataSource(hikari);
         SqlTier tier = new SqlTier(pool, new MySqlDialect(), "mysql:" + redact(url), pool,
-                config.sqlWriteConcurrency());
+                config.sqlWriteConcurrency(), config.sqlTimeoutMs());
         try {
             tier.createSchema();
         } catch (TierAccessException e) {

@@ -67,6 +67,9 @@ class L3OutageChaosIT {
                 .dataDir(dir)
                 .sqlUrl(mariadb.jdbcUrl("chaos"))
                 .sqlUsername("root")
+                // Until a connection attempt times out the engine cannot tell that L3 is gone, and DURABLE writes
+                // wait: with the 5 s default the whole 1.5 s outage could pass before the first is journaled.
+                .sqlTimeoutMs(500)
                 .batchFlushMs(20)
                 .sqlRetryBackoffMs(100)
                 .build();

@@ -82,4 +82,17 @@ class CircuitBreakerTest {
         breaker.recordFailure();
         assertThat(breaker.state()).isEqualTo(State.OPEN);
     }
+
+    @Test
+    void anUnusedProbeIsGrantedAgainAtOnce() {
+        breaker.recordFailure();
+        breaker.recordFailure();
+        now.addAndGet(100);
+        assertThat(breaker.allowsCall()).isTrue();
+        assertThat(breaker.allowsCall()).as("one probe at a time").isFalse();
+        breaker.probeUnused();
+        assertThat(breaker.allowsCall()).isTrue();
+        breaker.recordSuccess();
+        assertThat(breaker.state()).isEqualTo(State.CLOSED);
+    }
 }
