@@ -393,9 +393,9 @@ public final class WriteBehind {
         if (!toL3.isEmpty()) {
             if (!walBacklog && l3Breaker.allowsCall() && writeToL3(toL3)) {
                 itemsFlushed.add(toL3.size());
-                // A write overtaken in this batch by a newer one for its id is in L3 too (as that newer version).
+                // Every journaled write of the batch is in L3 now, the overtaken ones as their id's newer version.
                 for (PendingWrite write : batch) {
-                    if (write.walSeq() != null && newest.get(write.id()) != write) {
+                    if (write.walSeq() != null) {
                         write.walSeq().thenAccept(wal::markApplied);
                     }
                 }
