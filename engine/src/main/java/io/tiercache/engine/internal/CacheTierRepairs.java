@@ -2,6 +2,8 @@ package io.tiercache.engine.internal;
 
 import io.tiercache.engine.tier.TierWrite;
 import io.tiercache.engine.wal.RepairJournal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * again they are replayed as version-guarded deletes, after which reads refill it from the ground truth.
  */
 public final class CacheTierRepairs {
+    private static final Logger LOG = LoggerFactory.getLogger(CacheTierRepairs.class);
     private final ConcurrentHashMap<String, Long> owed = new ConcurrentHashMap<>();
     private final RepairJournal journal;
 
@@ -48,7 +51,13 @@ public final class CacheTierRepairs {
      */
     public void intend(List<? extends TierWrite> writes) {
         if (journal != null) {
-            journal.record(newestVersions(writes));
+            try {
+                journal.record(newestVersions(writes));
+            } catch (IllegalStateException e) {
+                // The batch must still reach L3: only a crash before L2 has it would now leave a stale copy there.
+                LOG.warn("could not note {} writes in the repair journal before storing them: {}", writes.size(),
+                        e.getMessage());
+            }
         }
     }
 

@@ -14,8 +14,9 @@ import java.util.Map;
 
 /**
  * Ids whose copy in a cache tier (L2) may be stale because a write or delete could not reach it, with the version of
- * that write, kept in the local WAL file so that a crash during a Redis outage does not forget them. Before the tier
- * is trusted again every recorded id is invalidated there.
+ * that write, kept in the local WAL file so that a crash during a Redis outage does not forget them. Each flush also
+ * notes its writes here before they reach L3 and forgets them once L2 has them, so a process killed in between leaves
+ * them owed too. Before the tier is trusted again every recorded id is invalidated there.
  */
 public final class RepairJournal implements AutoCloseable {
     private final HikariDataSource pool;

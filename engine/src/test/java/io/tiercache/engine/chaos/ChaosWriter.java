@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The JVM {@link FullStackChaosIT} runs its engine in (and kills): an engine over Redis and MariaDB under a write
@@ -25,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code STARTED <walDepthAfterStart> <itemsDrained>} once the engine is ready;</li>
  *   <li>{@code ACK <id> <version> <sha256>} after a write's future completed (a promise the engine made);</li>
  *   <li>{@code HEALTH <healthy> <report>} every 200 ms, from {@link SyncEngine#healthCheck()};</li>
- *   <li>{@code READS <ok> <failed>} every 200 ms: reads of acknowledged ids that returned the acknowledged
- *       version or newer, and those that threw, missed or returned an older one ({@code READFAIL} lines say which);</li>
+ *   <li>{@code READS <ok> <failed>} every 200 ms: reads of ids acknowledged since L1 was last cleared that returned
+ *       the acknowledged version or newer, and those that threw, missed or returned an older one ({@code READFAIL}
+ *       lines say which);</li>
  *   <li>answering a {@code VERIFY} line on stdin: L1 cleared, then every id read again through the shared tiers,
  *       one {@code GOT <id> <version or -> } line each, then {@code VERIFIED}.</li>
  * </ul>
@@ -37,6 +40,13 @@ public final class ChaosWriter {
     private static final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
     private static final AtomicLong readsOk = new AtomicLong();
     private static final AtomicLong readsFailed = new AtomicLong();
+    /** The reader checks reads of a warm engine: it waits while VERIFY has L1 cleared on purpose. */
+    private static final ReentrantReadWriteLock verifying = new ReentrantReadWriteLock();
+    /**
+     * Ids acknowledged since L1 was last cleared, which the reader reads: each has a copy in L1, the write-behind
+     * queue or the WAL whatever shared tier is down.
+     */
+    private static final Set<String> readable = ConcurrentHashMap.newKeySet();
 
     private ChaosWriter() {
     }
@@ -86,6 +96,7 @@ public final class ChaosWriter {
                 SyncItem item = engine.submitWith(id, payload, SubmitOptions.defaults().withDurability(durability))
                         .join();
                 acknowledged.merge(id, item.version(), Math::max);
+                readable.add(id);
                 print("ACK " + id + " " + item.version() + " " + item.contentHash());
             } catch (RuntimeException e) {
                 // Refused (backpressure) or failed: not acknowledged, so no promise to check.
@@ -97,25 +108,34 @@ public final class ChaosWriter {
 
     private static void read(SyncEngine engine) {
         while (true) {
-            Object[] ids = acknowledged.keySet().toArray();
-            for (int i = 0; i < 20 && ids.length > 0; i++) {
-                String id = (String) ids[ThreadLocalRandom.current().nextInt(ids.length)];
-                long expected = acknowledged.get(id);
-                try {
-                    Optional<SyncItem> found = engine.get(id);
-                    if (found.isPresent() && found.get().version() >= expected) {
-                        readsOk.incrementAndGet();
-                    } else {
-                        readsFailed.incrementAndGet();
-                        print("READFAIL " + id + " expected>=" + expected + " got "
-                                + found.map(item -> Long.toString(item.version())).orElse("nothing"));
-                    }
-                } catch (RuntimeException e) {
-                    readsFailed.incrementAndGet();
-                    print("READFAIL " + id + " " + e);
-                }
+            Object[] ids = readable.toArray();
+            verifying.readLock().lock();
+            try {
+                readSome(engine, ids);
+            } finally {
+                verifying.readLock().unlock();
             }
             sleep(10);
+        }
+    }
+
+    private static void readSome(SyncEngine engine, Object[] ids) {
+        for (int i = 0; i < 20 && ids.length > 0; i++) {
+            String id = (String) ids[ThreadLocalRandom.current().nextInt(ids.length)];
+            long expected = acknowledged.get(id);
+            try {
+                Optional<SyncItem> found = engine.get(id);
+                if (found.isPresent() && found.get().version() >= expected) {
+                    readsOk.incrementAndGet();
+                } else {
+                    readsFailed.incrementAndGet();
+                    print("READFAIL " + id + " expected>=" + expected + " got "
+                            + found.map(item -> Long.toString(item.version())).orElse("nothing"));
+                }
+            } catch (RuntimeException e) {
+                readsFailed.incrementAndGet();
+                print("READFAIL " + id + " " + e);
+            }
         }
     }
 
@@ -130,6 +150,16 @@ public final class ChaosWriter {
 
     /** Reads every id with L1 empty, so each answer comes from Redis or MariaDB. */
     private static void verify(SyncEngine engine, int ids) {
+        verifying.writeLock().lock();
+        try {
+            verifyCold(engine, ids);
+        } finally {
+            verifying.writeLock().unlock();
+        }
+    }
+
+    private static void verifyCold(SyncEngine engine, int ids) {
+        readable.clear();
         engine.clearL1();
         for (int i = 0; i < ids; i++) {
             String id = "fs/" + i;
