@@ -8,6 +8,7 @@ import io.tiercache.engine.internal.ReconnectingTier;
 import io.tiercache.engine.internal.HybridLogicalClock;
 import io.tiercache.engine.internal.OverlayQueries;
 import io.tiercache.engine.internal.PendingWrite;
+import io.tiercache.engine.internal.ReadPath;
 import io.tiercache.engine.internal.WriteBehind;
 import io.tiercache.engine.memory.MemoryTier;
 import io.tiercache.engine.redis.RedisCdcStream;
@@ -19,7 +20,6 @@ import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
 import io.tiercache.engine.wal.LocalWal;
 import io.tiercache.engine.wal.RepairJournal;
-import io.tiercache.engine.wal.WalEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +78,6 @@ public final class SyncEngine implements AutoCloseable {
     private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final List<EngineStateListener> listeners = new CopyOnWriteArrayList<>();
-    private final LongAdder l1Hits = new LongAdder();
-    private final LongAdder l2Hits = new LongAdder();
-    private final LongAdder l3Hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
     private volatile EngineState state = EngineState.CREATED;
     private SqlTier l3;
     private LocalWal wal;
@@ -92,6 +87,7 @@ public final class SyncEngine implements AutoCloseable {
     private Coherence coherence;
     private WriteBehind writeBehind;
     private OverlayQueries queries;
+    private ReadPath reads;
 
     private SyncEngine(SyncEngineConfig config) {
         this.config = config;
@@ -143,6 +139,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker, l2, l2Breaker,
                     l2 == null ? null : new CacheTierRepairs(repairJournal), coherence);
+            reads = new ReadPath(time, clock, l1, l2, l3, wal, writeBehind, coherence, l2Breaker, l3Breaker, l2Filler);
             queries = new OverlayQueries(l1, l2, l3, wal, writeBehind, time, this::groundTruthUnavailable);
             if (l2 != null && config.enableCdcStream()) {
                 writeBehind.publishChangesTo(() -> RedisCdcStream.open(config));
@@ -369,7 +366,7 @@ public final class SyncEngine implements AutoCloseable {
     /** A corrupt copy still exists: deleting it is how a caller gets rid of it, so it must not make delete fail. */
     private boolean existsForDelete(String id) {
         try {
-            return read(id, false).isPresent();
+            return reads.read(id, false).isPresent();
         } catch (CorruptionException e) {
             LOG.warn("deleting '{}', whose stored copy is corrupt", id);
             return true;
@@ -433,7 +430,7 @@ public final class SyncEngine implements AutoCloseable {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            Optional<SyncItem> current = read(id, false);
+            Optional<SyncItem> current = reads.read(id, false);
             if (current.isEmpty()) {
                 return CompletableFuture.completedFuture(false);
             }
@@ -458,7 +455,7 @@ public final class SyncEngine implements AutoCloseable {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            Mutation<R> mutation = function.apply(read(id, false));
+            Mutation<R> mutation = function.apply(reads.read(id, false));
             switch (mutation.kind()) {
                 case PUT -> join(submitWith(id, mutation.payload(), mutation.options()));
                 case DELETE -> join(delete(id));
@@ -477,7 +474,7 @@ public final class SyncEngine implements AutoCloseable {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            Optional<SyncItem> current = read(id, false);
+            Optional<SyncItem> current = reads.read(id, false);
             return current.isPresent() ? current.get() : join(submitWith(id, loader.get(), SubmitOptions.defaults()));
         } finally {
             lock.unlock();
@@ -621,7 +618,7 @@ public final class SyncEngine implements AutoCloseable {
     public Optional<SyncItem> get(String id) {
         requireReady();
         ItemIds.requireValid(id);
-        return read(id, false);
+        return reads.read(id, false);
     }
 
     /**
@@ -631,83 +628,14 @@ public final class SyncEngine implements AutoCloseable {
     public Optional<SyncItem> getVerified(String id) {
         requireReady();
         ItemIds.requireValid(id);
-        return read(id, true);
+        return reads.read(id, true);
     }
 
-    /** The stored items among {@code ids}, found with one L3 query for everything L1 does not hold. */
+    /** The stored items among {@code ids}: one L2 pipeline and one L3 query for everything L1 does not hold. */
     public Map<String, SyncItem> getMany(Collection<String> ids) {
         requireReady();
         ids.forEach(ItemIds::requireValid);
-        long now = time.currentTimeMillis();
-        Map<String, SyncItem> found = new HashMap<>();
-        List<String> below = new ArrayList<>();
-        for (String id : new LinkedHashSet<>(ids)) {
-            Optional<Optional<SyncItem>> local = readLocal(id, false, now);
-            if (local.isPresent()) {
-                local.get().ifPresent(item -> found.put(id, item));
-            } else {
-                below.add(id);
-            }
-        }
-        if (!below.isEmpty()) {
-            below = readManyFromCacheTier(below, found, now);
-        }
-        if (!below.isEmpty() && l3 != null) {
-            if (writeBehind.hasWalBacklog()) {
-                for (String id : below) {
-                    read(id, false).ifPresent(item -> found.put(id, item));
-                }
-            } else {
-                Map<String, SyncItem> stored;
-                try {
-                    stored = l3.getMany(below);
-                } catch (TierAccessException e) {
-                    throw l3Unavailable("reading " + below.size() + " items", e);
-                }
-                for (SyncItem item : stored.values()) {
-                    servable(item, now).ifPresent(ok -> {
-                        found.put(ok.id(), ok);
-                        promoteToCacheTier(ok);
-                    });
-                }
-                misses.add(below.size() - stored.size());
-            }
-        } else {
-            misses.add(below.size());
-        }
-        return found;
-    }
-
-    /** One L2 pipeline for the ids memory did not have; returns the ids still to be asked below. */
-    private List<String> readManyFromCacheTier(List<String> ids, Map<String, SyncItem> found, long now) {
-        if (l2 == null || !writeBehind.cacheTierTrusted() || !l2Breaker.allowsCall()) {
-            return ids;
-        }
-        Map<String, SyncItem> cached;
-        try {
-            cached = l2.getMany(ids);
-            l2Breaker.recordSuccess();
-        } catch (TierAccessException e) {
-            l2Breaker.recordFailure();
-            return ids;
-        }
-        List<String> below = new ArrayList<>();
-        for (String id : ids) {
-            SyncItem item = cached.get(id);
-            if (item != null && item.isIntact() && !item.isExpiredAt(now)) {
-                clock.observe(item.version());
-                l2Hits.increment();
-                l1.fill(item);
-                found.put(id, item);
-            } else {
-                if (item != null && !item.isIntact()) {
-                    LOG.warn("L2 copy of '{}' fails its hash check; it is dropped", id);
-                    healCacheTier(id, null);
-                }
-                below.add(id);
-            }
-        }
-        return below;
+        return reads.getMany(ids);
     }
 
     public boolean contains(String id) {
@@ -723,215 +651,28 @@ public final class SyncEngine implements AutoCloseable {
     public ItemStatus status(String id) {
         requireReady();
         ItemIds.requireValid(id);
-        long now = time.currentTimeMillis();
-        PendingWrite pending = writeBehind.pending(id);
-        // An expired write is gone whatever is still queued for it (the queue only owes the tiers its removal).
-        if (pending != null && !(pending.write() instanceof TierWrite.Upsert upsert && upsert.item().isExpiredAt(now))) {
-            return new ItemStatus.Pending(pending.version());
-        }
-        // While L3 catches up, a write the WAL holds has left memory but is no more synced than a queued one.
-        if (writeBehind.hasWalBacklog()) {
-            Optional<WalEntry> journaled = wal.latestFor(id);
-            if (journaled.isPresent()) {
-                return new ItemStatus.Pending(journaled.get().write().version());
-            }
-        }
-        boolean inL1 = l1.get(id).filter(item -> !item.isExpiredAt(now)).isPresent();
-        boolean inL3 = false;
-        if (l3 != null) {
-            try {
-                inL3 = l3.get(id).filter(item -> !item.isExpiredAt(now)).isPresent();
-            } catch (TierAccessException e) {
-                throw l3Unavailable("reading the status of '" + id + "'", e);
-            }
-        }
-        boolean inL2 = false;
-        if (l2 != null) {
-            try {
-                inL2 = l2.get(id).filter(item -> item.isIntact() && !item.isExpiredAt(now)).isPresent();
-            } catch (TierAccessException e) {
-                l2Breaker.recordFailure();
-            }
-        }
-        return inL1 || inL2 || inL3 ? new ItemStatus.Synced(inL1, inL2, inL3) : new ItemStatus.Missing();
+        return reads.status(id);
     }
 
-    private Optional<SyncItem> read(String id, boolean verify) {
-        long now = time.currentTimeMillis();
-        Optional<Optional<SyncItem>> local = readLocal(id, verify, now);
-        if (local.isPresent()) {
-            return local.get();
-        }
-        CacheTierAnswer cached = readCacheTier(id, now);
-        if (cached.item() != null) {
-            return Optional.of(cached.item());
-        }
-        if (l3 == null) {
-            misses.increment();
-            return Optional.empty();
-        }
-        if (writeBehind.hasWalBacklog()) {
-            Optional<WalEntry> journaled = wal.latestFor(id);
-            if (journaled.isPresent()) {
-                return journaled.get().write() instanceof TierWrite.Upsert upsert
-                        ? servable(upsert.item(), now) : Optional.empty();
-            }
-        }
-        Optional<SyncItem> stored;
-        try {
-            stored = l3.get(id);
-        } catch (TierAccessException e) {
-            throw l3Unavailable("reading '" + id + "'", e);
-        }
-        if (stored.isEmpty()) {
-            misses.increment();
-            if (cached.corrupt()) {
-                healCacheTier(id, null);
-            }
-            return Optional.empty();
-        }
-        Optional<SyncItem> served = servable(stored.get(), now);
-        served.ifPresent(item -> {
-            if (cached.corrupt()) {
-                healCacheTier(id, item);
-            } else {
-                promoteToCacheTier(item);
-            }
-        });
-        return served;
-    }
 
-    /** What L2 said: an item to serve, or nothing (ask L3), and whether its copy was corrupt. */
-    private record CacheTierAnswer(SyncItem item, boolean corrupt) {
-        static final CacheTierAnswer NONE = new CacheTierAnswer(null, false);
-    }
 
-    /**
-     * Asks L2 if it can be trusted now. A failing Redis is never the caller's problem: it opens the breaker and the
-     * read falls through to L3. A copy that fails its hash check is logged and replaced from L3.
-     */
-    private CacheTierAnswer readCacheTier(String id, long now) {
-        if (l2 == null || !writeBehind.cacheTierTrusted() || !l2Breaker.allowsCall()) {
-            return CacheTierAnswer.NONE;
-        }
-        Optional<SyncItem> found;
-        try {
-            found = l2.get(id);
-            l2Breaker.recordSuccess();
-        } catch (TierAccessException e) {
-            l2Breaker.recordFailure();
-            LOG.debug("L2 read of '{}' failed; reading below", id, e);
-            return CacheTierAnswer.NONE;
-        }
-        if (found.isEmpty()) {
-            return CacheTierAnswer.NONE;
-        }
-        SyncItem item = found.get();
-        if (!item.isIntact()) {
-            LOG.warn("L2 copy of '{}' fails its hash check; serving L3's copy and rewriting L2", id);
-            return new CacheTierAnswer(null, true);
-        }
-        clock.observe(item.version());
-        if (item.isExpiredAt(now)) {
-            return CacheTierAnswer.NONE;
-        }
-        l2Hits.increment();
-        l1.fill(item);
-        return new CacheTierAnswer(item, false);
-    }
 
-    /** Copies an L3 hit into L2 off the reading thread; a delete that raced it is re-applied so L2 keeps no ghost. */
-    private void promoteToCacheTier(SyncItem item) {
-        if (l2 == null || !writeBehind.cacheTierTrusted()) {
-            return;
-        }
-        l2Filler.execute(() -> {
-            try {
-                l2.apply(List.of(new TierWrite.Upsert(item)));
-                if (l1.hasTombstone(item.id()) || writeBehind.pending(item.id()) != null) {
-                    l2.apply(List.of(new TierWrite.Delete(item.id(), Long.MAX_VALUE)));
-                }
-            } catch (TierAccessException e) {
-                l2Breaker.recordFailure();
-            }
-        });
-    }
 
-    /** Replaces a corrupt L2 copy (whose version field cannot be trusted either) with L3's, or removes it. */
-    private void healCacheTier(String id, SyncItem fromL3) {
-        List<TierWrite> repair = new ArrayList<>(2);
-        repair.add(new TierWrite.Delete(id, Long.MAX_VALUE));
-        if (fromL3 != null) {
-            repair.add(new TierWrite.Upsert(fromL3));
-        }
-        try {
-            l2.apply(repair);
-        } catch (TierAccessException e) {
-            l2Breaker.recordFailure();
-            LOG.warn("could not rewrite the corrupt L2 copy of '{}': {}", id, e.getMessage());
-        }
-    }
 
-    /**
-     * What memory knows: {@code Optional.of(item or empty)} when L1 or the write-behind queue answers (an empty inner
-     * value is a local delete), {@code Optional.empty()} when a lower tier must be asked.
-     */
-    private Optional<Optional<SyncItem>> readLocal(String id, boolean verify, long now) {
-        // Without a followed change stream, L1 may miss other nodes' writes: only this node's queue is trusted.
-        Optional<SyncItem> cached = coherence == null || coherence.l1Trusted() ? l1.get(id) : Optional.empty();
-        if (cached.isPresent()) {
-            SyncItem item = cached.get();
-            if (verify && !item.isIntact()) {
-                LOG.warn("L1 copy of '{}' failed its hash check; dropped and read again from below", id);
-                l1.invalidate(id);
-            } else {
-                l1Hits.increment();
-                return Optional.of(item.isExpiredAt(now) ? Optional.empty() : cached);
-            }
-        } else if ((coherence == null || coherence.l1Trusted()) && l1.hasTombstone(id)) {
-            l1Hits.increment();
-            return Optional.of(Optional.empty());
-        }
-        PendingWrite pending = writeBehind.pending(id);
-        if (pending != null) {
-            l1Hits.increment();
-            if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)) {
-                l1.fill(upsert.item());
-                return Optional.of(Optional.of(upsert.item()));
-            }
-            return Optional.of(Optional.empty());
-        }
-        return Optional.empty();
-    }
 
-    /** Checks a copy read from below before serving it, and promotes it into L1. */
-    private Optional<SyncItem> servable(SyncItem item, long now) {
-        if (!item.isIntact()) {
-            throw new CorruptionException(item.id(), "the stored content hash does not match the payload in L3 ("
-                    + l3.describe() + ", version " + item.version() + ")");
-        }
-        clock.observe(item.version());
-        if (item.isExpiredAt(now)) {
-            misses.increment();
-            return Optional.empty();
-        }
-        l3Hits.increment();
-        l1.fill(item);
-        return Optional.of(item);
-    }
+
+
+
+
 
     private TierUnavailableException groundTruthUnavailable(String what, TierAccessException e) {
         if (e.tier() == Tier.L2) {
             l2Breaker.recordFailure();
             return new TierUnavailableException(Tier.L2, "L2 is unavailable while " + what + ": " + e.getMessage(), e);
         }
-        return l3Unavailable(what, e);
+        return reads.l3Unavailable(what, e);
     }
 
-    private TierUnavailableException l3Unavailable(String what, TierAccessException e) {
-        l3Breaker.recordFailure();
-        return new TierUnavailableException(Tier.L3, "L3 is unavailable while " + what + ": " + e.getMessage(), e);
-    }
 
     // ---------------------------------------------------------------- states and prefixes
 
@@ -1134,7 +875,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         return new EngineStats(l1.size(), l1.weightedBytes(), config.l1MaxBytes(), l2Items, l3Items,
                 wal == null ? 0 : wal.depth(), writeBehind.queuedCount(), writeBehind.pinnedBytes(),
-                l1Hits.sum(), l2Hits.sum(), l3Hits.sum(), misses.sum(), writeBehind.flushes(), writeBehind.itemsFlushed(),
+                reads.l1Hits(), reads.l2Hits(), reads.l3Hits(), reads.misses(), writeBehind.flushes(), writeBehind.itemsFlushed(),
                 writeBehind.itemsJournaled(), writeBehind.itemsDrained());
     }
 
