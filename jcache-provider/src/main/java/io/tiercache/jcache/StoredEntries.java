@@ -70,7 +70,8 @@ final class StoredEntries<K, V> {
     }
 
     /** Direct-mapped by key hash; slots are immutable records, so racy reads and writes are safe. */
-    private static final int MEMO_SLOTS = 32_768;
+    private static final int MEMO_BITS = 15;
+    private static final int MEMO_SLOTS = 1 << MEMO_BITS;
     private static final int MEMO_MAX_KEY_CHARS = 64;
     private static final int MEMO_MAX_PAYLOAD = 256;
     private Memo[] memo;
@@ -144,9 +145,9 @@ final class StoredEntries<K, V> {
                 : key instanceof Long || key instanceof Integer;
     }
 
+    /** Fibonacci hashing: the top bits of hash * 2^32/phi, so similar keys ("user:1", "user:2") spread out. */
     private static int slotOf(Object key) {
-        int h = key.hashCode();
-        return (h ^ (h >>> 16)) & (MEMO_SLOTS - 1);
+        return (key.hashCode() * 0x9E3779B9) >>> (32 - MEMO_BITS);
     }
 
     private static boolean isImmutable(Object value) {
