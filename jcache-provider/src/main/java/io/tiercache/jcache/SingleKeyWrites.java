@@ -30,6 +30,13 @@ final class SingleKeyWrites<K, V> {
     void put(K key, V value) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
+        if (entries.putsIgnoreCurrent() && !integration.writesThrough() && !cache.hasListeners()) {
+            // Nothing here needs the current entry (no event, no writer, same eternal result): skip reading it.
+            cache.overwrite(key, prepared);
+            stats.puts(1);
+            stats.putTime(start);
+            return;
+        }
         List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean stored = cache.atomically(key, current -> {
             if (current.live()) {

@@ -10,6 +10,7 @@ import io.tiercache.jcache.codec.KeyCodec;
 import io.tiercache.jcache.codec.ValueCodec;
 
 import javax.cache.expiry.Duration;
+import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.SoftReference;
@@ -217,6 +218,25 @@ final class StoredEntries<K, V> {
             references.put(id.id(), new Reference(id.id(), stamp, prepared.value(), collected));
         }
         return Mutation.put(envelope.encode(), optionsFor(expireAt, now), result);
+    }
+
+    /**
+     * Whether a put may overwrite without reading the current entry: a store-by-value cache under the eternal policy
+     * stores the same eternal entry whether or not one existed (creation answers eternal, update keeps the current
+     * expiry, which such a cache only ever gives eternal entries).
+     */
+    boolean putsIgnoreCurrent() {
+        return byValue && expiry.getClass() == EternalExpiryPolicy.class;
+    }
+
+    /** The payload {@link #write} stores for an eternal store-by-value entry. */
+    byte[] eternalPayload(KeyCodec.KeyId id, Prepared prepared) {
+        return new Envelope(Envelope.ETERNAL, 0, id.storedKey(), prepared.bytes(), false).encode();
+    }
+
+    /** The submit options {@link #write} uses for an eternal entry. */
+    SubmitOptions eternalOptions() {
+        return optionsFor(Envelope.ETERNAL, 0);
     }
 
     /** Keeps the stored value and changes only when it expires. */

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
@@ -98,6 +99,30 @@ public final class TierCache<K, V> implements Cache<K, V> {
         } catch (RuntimeException e) {
             throw new CacheException("cache '" + name + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Stores {@code prepared} as an eternal entry without reading the current one: one engine submit under the key's
+     * lock, so it is as atomic as {@link #atomically}. Only for caches whose puts ignore the current entry.
+     */
+    void overwrite(K key, StoredEntries.Prepared prepared) {
+        requireOpen();
+        KeyId id = entries.id(key);
+        try {
+            engine.submitWith(id.id(), entries.eternalPayload(id, prepared), entries.eternalOptions()).join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof CacheException cacheException ? cacheException
+                    : new CacheException("cache '" + name + "': " + cause.getMessage(), cause);
+        } catch (CacheException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CacheException("cache '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    boolean hasListeners() {
+        return events.hasListeners();
     }
 
     TierCacheEntryEvent<K, V> event(EventType type, K key, V value, V oldValue) {
