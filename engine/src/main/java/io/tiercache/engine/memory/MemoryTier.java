@@ -50,9 +50,6 @@ public final class MemoryTier implements ItemTier {
                         ? TOMBSTONE_WEIGHT + 2 * id.length() : slot.item().estimatedMemoryBytes())
                 .expireAfter(new SlotExpiry(time))
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(time.currentTimeMillis()))
-                // Maintenance (draining the read buffer, evicting) runs on the thread that triggers it: handing it
-                // to the common pool costs an unpark per drain on every busy reader, more than the drain itself.
-                .executor(Runnable::run)
                 .build();
         this.eviction = cache.policy().eviction().orElseThrow();
     }
