@@ -61,22 +61,6 @@ final class StoredEntries<K, V> {
         }
     }
 
-    /**
-     * What recent operations worked out for a key, so a hot key's next operation does not redo it: its id, and after
-     * a store-by-value read the engine item read (compared by identity: items are immutable and every write makes a
-     * new one), its envelope and its decoded value. Values are remembered only when immutable, so handing the same
-     * instance to every reader is still a copy in the JCache sense (as Caffeine's provider does for them).
-     */
-    record Memo(Object key, KeyCodec.KeyId id, SyncItem item, Envelope envelope, Object value) {
-    }
-
-    /** Direct-mapped by key hash; slots are immutable records, so racy reads and writes are safe. */
-    private static final int MEMO_BITS = 15;
-    private static final int MEMO_SLOTS = 1 << MEMO_BITS;
-    private static final int MEMO_MAX_KEY_CHARS = 64;
-    private static final int MEMO_MAX_PAYLOAD = 256;
-    private Memo[] memo;
-
     /** A value ready to store: its bytes, or for an unencodable by-reference value, only the instance. */
     record Prepared(Object value, byte[] bytes) {
     }
@@ -97,65 +81,7 @@ final class StoredEntries<K, V> {
     }
 
     KeyCodec.KeyId id(Object key) {
-        Memo found = memo(key);
-        return found != null ? found.id() : idWithoutMemo(key);
-    }
-
-    /** The memo of {@code key}, or null. */
-    Memo memo(Object key) {
-        Memo[] table = memo;
-        if (table == null || !memoizable(key)) {
-            return null;
-        }
-        Memo found = table[slotOf(key)];
-        return found != null && found.key().equals(key) ? found : null;
-    }
-
-    /** Works out the id of a key the memo does not know, and remembers it. */
-    KeyCodec.KeyId idWithoutMemo(Object key) {
-        KeyCodec.KeyId id = keys.idOf(key);
-        if (memoizable(key) && id.storedKey() == null) {
-            table()[slotOf(key)] = new Memo(key, id, null, null, null);
-        }
-        return id;
-    }
-
-    /** Remembers a store-by-value read of a small item whose value is immutable. */
-    void rememberRead(Object key, KeyCodec.KeyId id, SyncItem item, Envelope envelope, Object value) {
-        if (byValue && item.payloadSize() <= MEMO_MAX_PAYLOAD && isImmutable(value) && memoizable(key)
-                && id.storedKey() == null) {
-            table()[slotOf(key)] = new Memo(key, id, item, envelope, value);
-        }
-    }
-
-    private Memo[] table() {
-        Memo[] table = memo;
-        if (table == null) {
-            table = new Memo[MEMO_SLOTS];
-            memo = table;
-        }
-        return table;
-    }
-
-    /**
-     * String, Long and Integer keys always encode to an id (never a JVM-local reference), so their ids are pure
-     * functions of the key; long String keys are left out to bound what the memo holds.
-     */
-    private static boolean memoizable(Object key) {
-        return key instanceof String s ? s.length() <= MEMO_MAX_KEY_CHARS
-                : key instanceof Long || key instanceof Integer;
-    }
-
-    /** Fibonacci hashing: the top bits of hash * 2^32/phi, so similar keys ("user:1", "user:2") spread out. */
-    private static int slotOf(Object key) {
-        return (key.hashCode() * 0x9E3779B9) >>> (32 - MEMO_BITS);
-    }
-
-    private static boolean isImmutable(Object value) {
-        Class<?> type = value.getClass();
-        return type == String.class || type == Long.class || type == Integer.class || type == Short.class
-                || type == Byte.class || type == Character.class || type == Boolean.class || type == Double.class
-                || type == Float.class;
+        return keys.idOf(key);
     }
 
     @SuppressWarnings("unchecked")

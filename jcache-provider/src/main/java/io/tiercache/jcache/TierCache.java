@@ -164,21 +164,15 @@ public final class TierCache<K, V> implements Cache<K, V> {
     V getValue(K key, List<TierCacheEntryEvent<K, V>> out) {
         long start = stats.start();
         try {
-            StoredEntries.Memo memo = entries.memo(key);
-            KeyId id = memo != null ? memo.id() : entries.idWithoutMemo(key);
+            KeyId id = entries.id(key);
             SyncItem item = peek(id);
             Long accessExpireAt = null;
             if (item != null) {
-                boolean remembered = memo != null && memo.item() == item;
-                Envelope envelope = remembered ? memo.envelope() : entries.envelopeOf(item);
+                Envelope envelope = entries.envelopeOf(item);
                 long now = entries.now();
                 if (!envelope.isExpiredAt(now) && entries.isAvailable(id.id(), envelope)) {
-                    @SuppressWarnings("unchecked")
-                    V value = remembered ? (V) memo.value() : entries.valueOf(id.id(), envelope);
+                    V value = entries.valueOf(id.id(), envelope);
                     if (value != null) {
-                        if (!remembered) {
-                            entries.rememberRead(key, id, item, envelope, value);
-                        }
                         accessExpireAt = entries.accessExpiry(now);
                         if (accessExpireAt == null) {
                             stats.hit();

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The lock-free read path and the per-cache memo: what a get returns must always follow the engine's current item,
+ * The lock-free read path: what a get returns must always follow the engine's current item,
  * whoever wrote it, and a read that changes the entry (access expiry, expired entry) still does so.
  */
 class ReadPathTest {
@@ -48,12 +48,12 @@ class ReadPathTest {
         Cache<String, String> cache = cache(setup, String.class, new MutableConfiguration<>());
         cache.put("k", "one");
         assertThat(cache.get("k")).isEqualTo("one");
-        assertThat(cache.get("k")).isEqualTo("one"); // served from the memo
+        assertThat(cache.get("k")).isEqualTo("one");
 
         cache.put("k", "two");
         assertThat(cache.get("k")).isEqualTo("two");
 
-        // Writes that bypass the cache (straight to its engine item) are seen too: the memo follows the engine.
+        // Writes that bypass the cache (straight to its engine item) are seen too.
         SyncEngine engine = cache.unwrap(SyncEngine.class);
         String id = KeyCodec.namespaceOf(cache.getName()) + "k";
         engine.submit(id, new DefaultCodecBytes("three").bytes()).join();
