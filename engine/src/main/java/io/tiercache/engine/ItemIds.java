@@ -22,6 +22,9 @@ public final class ItemIds {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
+            if (c >= 0x20 && c < 0x7F) {
+                continue; // printable ASCII, the common case: nothing more to check
+            }
             if (Character.isISOControl(c)) {
                 throw new IllegalArgumentException(String.format(
                         "item id contains control character U+%04X at index %d: '%s'", (int) c, i, abbreviate(id)));

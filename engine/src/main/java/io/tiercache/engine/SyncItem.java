@@ -30,19 +30,27 @@ public final class SyncItem {
 
     private final String id;
     private final byte[] payload;
-    private final ContentType contentType;
-    private final String contentHash;
+    /**
+     * Content type and hash of an item made by {@link #create} are worked out on first use (the L1 path never needs
+     * them, the flusher does, off the writer's thread) and kept. The fields are racy caches of pure functions of the
+     * final payload: a thread may compute one twice, never see a wrong one (String and enum publish safely).
+     */
+    private ContentType contentType;
+    private String contentHash;
+    /** Made here from its own payload, which never changes: its hash matches by construction. */
+    private final boolean hashedFromPayload;
     private final long version;
     private final String state;
     private final long expiresAt;
     private final long updatedAt;
 
-    private SyncItem(String id, byte[] payload, ContentType contentType, String contentHash, long version,
-                     String state, long expiresAt, long updatedAt) {
+    private SyncItem(String id, byte[] payload, ContentType contentType, String contentHash, boolean hashedFromPayload,
+                     long version, String state, long expiresAt, long updatedAt) {
         this.id = id;
         this.payload = payload;
         this.contentType = contentType;
         this.contentHash = contentHash;
+        this.hashedFromPayload = hashedFromPayload;
         this.version = version;
         this.state = state;
         this.expiresAt = expiresAt;
@@ -50,7 +58,7 @@ public final class SyncItem {
     }
 
     /**
-     * A new item: the payload is copied, its content type detected and its SHA-256 computed.
+     * A new item: the payload is copied; its content type and SHA-256 are computed on first use.
      *
      * @param expiresAt epoch millis after which the item is gone, or {@link #NO_EXPIRY}
      */
@@ -59,9 +67,8 @@ public final class SyncItem {
         ItemIds.requireValid(id);
         Objects.requireNonNull(payload, "payload must not be null");
         byte[] copy = payload.clone();
-        return new SyncItem(id, copy, JsonDetector.isJsonDocument(copy) ? ContentType.JSON : ContentType.BINARY,
-                ContentHash.sha256Hex(copy), version, requireValidState(state), requireValidExpiry(expiresAt),
-                updatedAt);
+        return new SyncItem(id, copy, null, null, true, version, requireValidState(state),
+                requireValidExpiry(expiresAt), updatedAt);
     }
 
     /**
@@ -74,14 +81,14 @@ public final class SyncItem {
         Objects.requireNonNull(payload, "payload must not be null");
         Objects.requireNonNull(contentType, "contentType must not be null");
         Objects.requireNonNull(contentHash, "contentHash must not be null");
-        return new SyncItem(id, payload, contentType, contentHash, version, requireValidState(state),
+        return new SyncItem(id, payload, contentType, contentHash, false, version, requireValidState(state),
                 requireValidExpiry(expiresAt), updatedAt);
     }
 
     /** The same payload under a new version, state and expiry (the hash and type carry over). */
     public SyncItem withMetadata(long newVersion, String newState, long newExpiresAt, long newUpdatedAt) {
-        return new SyncItem(id, payload, contentType, contentHash, newVersion, requireValidState(newState),
-                requireValidExpiry(newExpiresAt), newUpdatedAt);
+        return new SyncItem(id, payload, contentType, contentHash, hashedFromPayload, newVersion,
+                requireValidState(newState), requireValidExpiry(newExpiresAt), newUpdatedAt);
     }
 
     public static String requireValidState(String state) {
@@ -126,12 +133,22 @@ public final class SyncItem {
     }
 
     public ContentType contentType() {
-        return contentType;
+        ContentType type = contentType;
+        if (type == null) {
+            type = JsonDetector.isJsonDocument(payload) ? ContentType.JSON : ContentType.BINARY;
+            contentType = type;
+        }
+        return type;
     }
 
     /** SHA-256 of the payload, lower-case hex (64 characters). */
     public String contentHash() {
-        return contentHash;
+        String hash = contentHash;
+        if (hash == null) {
+            hash = ContentHash.sha256Hex(payload);
+            contentHash = hash;
+        }
+        return hash;
     }
 
     public long version() {
@@ -162,19 +179,19 @@ public final class SyncItem {
 
     /** The payload as text when it is a JSON document; empty for binary items. */
     public java.util.Optional<String> contentAsJson() {
-        return contentType == ContentType.JSON
+        return contentType() == ContentType.JSON
                 ? java.util.Optional.of(new String(payload, StandardCharsets.UTF_8))
                 : java.util.Optional.empty();
     }
 
     /** Whether the stored hash matches the bytes: false means the copy was corrupted in a store or in transit. */
     public boolean isIntact() {
-        return contentHash.equals(ContentHash.sha256Hex(payload));
+        return hashedFromPayload || contentHash.equals(ContentHash.sha256Hex(payload));
     }
 
     /** Whether both items hold the same bytes (hash compared first, then the bytes). */
     public boolean samePayloadAs(SyncItem other) {
-        return contentHash.equals(other.contentHash) && Arrays.equals(payload, other.payload);
+        return contentHash().equals(other.contentHash()) && Arrays.equals(payload, other.payload);
     }
 
     /** Bytes this item holds in memory, payload plus a fixed estimate for the object and its strings. */
@@ -191,18 +208,18 @@ public final class SyncItem {
             return false;
         }
         return version == other.version && expiresAt == other.expiresAt && updatedAt == other.updatedAt
-                && id.equals(other.id) && state.equals(other.state) && contentType == other.contentType
+                && id.equals(other.id) && state.equals(other.state) && contentType() == other.contentType()
                 && samePayloadAs(other);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, version, contentHash);
+        return Objects.hash(id, version, contentHash());
     }
 
     @Override
     public String toString() {
-        return "SyncItem{id='" + ItemIds.abbreviate(id) + "', version=" + version + ", type=" + contentType
+        return "SyncItem{id='" + ItemIds.abbreviate(id) + "', version=" + version + ", type=" + contentType()
                 + ", bytes=" + payload.length + ", state='" + state + "'"
                 + (hasExpiry() ? ", expiresAt=" + expiresAt : "") + "}";
     }

@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * One key's stored entry as a {@code SyncEngine.compute} function sees it, with the moves JCache operations are made
  * of: create (creation expiry, CREATED), update (update expiry, UPDATED), touch (access expiry), delete, and noticing
- * that it expired (EXPIRED). Each move returns the engine {@link Mutation} to apply and appends its event.
+ * that it expired (EXPIRED). Each move returns the engine {@link Mutation} to apply and appends its event to
+ * {@code out}; a null {@code out} means nobody listens, and no event (nor the old value it would carry) is built.
  */
 final class CurrentEntry<K, V> {
     private final TierCache<K, V> cache;
@@ -87,7 +88,9 @@ final class CurrentEntry<K, V> {
         if (expireAt <= now) {
             return delete(notCreated);
         }
-        out.add(cache.event(EventType.CREATED, key, newValue, null));
+        if (out != null) {
+            out.add(cache.event(EventType.CREATED, key, newValue, null));
+        }
         return write(prepared, expireAt, created);
     }
 
@@ -95,19 +98,23 @@ final class CurrentEntry<K, V> {
     <R> Mutation<R> update(K key, V newValue, StoredEntries.Prepared prepared, List<TierCacheEntryEvent<K, V>> out,
                            R result) {
         Long expireAt = entries.updateExpiry(now);
-        out.add(cache.event(EventType.UPDATED, key, newValue, value()));
+        if (out != null) {
+            out.add(cache.event(EventType.UPDATED, key, newValue, value()));
+        }
         return write(prepared, expireAt == null ? envelope.expireAt() : expireAt, result);
     }
 
     /** Removes a live entry with a REMOVED event. */
     <R> Mutation<R> remove(K key, List<TierCacheEntryEvent<K, V>> out, R result) {
-        out.add(cache.event(EventType.REMOVED, key, value(), value()));
+        if (out != null) {
+            out.add(cache.event(EventType.REMOVED, key, value(), value()));
+        }
         return delete(result);
     }
 
     /** Reports an entry found expired; the caller decides what replaces it. */
     void reportExpired(K key, List<TierCacheEntryEvent<K, V>> out) {
-        if (expired()) {
+        if (out != null && expired()) {
             out.add(cache.event(EventType.EXPIRED, key, value(), value()));
         }
     }

@@ -4,7 +4,6 @@ import io.tiercache.engine.Mutation;
 import io.tiercache.jcache.event.TierCacheEntryEvent;
 import io.tiercache.jcache.management.StatisticsRecorder;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,7 +30,14 @@ final class SingleKeyWrites<K, V> {
     void put(K key, V value) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
+        if (entries.putsIgnoreCurrent() && !integration.writesThrough() && !cache.hasListeners()) {
+            // Nothing here needs the current entry (no event, no writer, same eternal result): skip reading it.
+            cache.overwrite(key, prepared);
+            stats.puts(1);
+            stats.putTime(start);
+            return;
+        }
+        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean stored = cache.atomically(key, current -> {
             if (current.live()) {
                 integration.write(key, value);
@@ -51,7 +57,7 @@ final class SingleKeyWrites<K, V> {
     V getAndPut(K key, V value) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
+        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean[] stored = new boolean[1];
         V old = cache.atomically(key, current -> {
             integration.write(key, value);
@@ -78,7 +84,7 @@ final class SingleKeyWrites<K, V> {
     boolean putIfAbsent(K key, V value) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
+        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean stored = cache.atomically(key, current -> {
             if (current.live()) {
                 return Mutation.keep(false);
@@ -98,7 +104,7 @@ final class SingleKeyWrites<K, V> {
 
     boolean remove(K key) {
         long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean removed = cache.atomically(key, current -> {
             integration.delete(key);
             return current.live() ? current.remove(key, out, true) : current.delete(false);
@@ -113,7 +119,7 @@ final class SingleKeyWrites<K, V> {
 
     boolean remove(K key, V oldValue) {
         long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean[] hit = new boolean[1];
         boolean removed = cache.atomically(key, current -> {
             if (!current.live()) {
@@ -138,7 +144,7 @@ final class SingleKeyWrites<K, V> {
 
     V getAndRemove(K key) {
         long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         V old = cache.atomically(key, current -> {
             integration.delete(key);
             return current.live() ? current.remove(key, out, current.value()) : current.delete(null);
@@ -156,7 +162,7 @@ final class SingleKeyWrites<K, V> {
     boolean replace(K key, V oldValue, V newValue) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(newValue);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean[] hit = new boolean[1];
         boolean replaced = cache.atomically(key, current -> {
             if (!current.live()) {
@@ -182,7 +188,7 @@ final class SingleKeyWrites<K, V> {
     V getAndReplace(K key, V value) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         V old = cache.atomically(key, current -> {
             if (!current.live()) {
                 return Mutation.keep(null);

@@ -10,13 +10,13 @@ import io.tiercache.jcache.codec.KeyCodec;
 import io.tiercache.jcache.codec.ValueCodec;
 
 import javax.cache.expiry.Duration;
+import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.SoftReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * How one cache's entries become engine items: key ids, value envelopes with the provider's own expiry time, the
@@ -146,6 +146,25 @@ final class StoredEntries<K, V> {
         return Mutation.put(envelope.encode(), optionsFor(expireAt, now), result);
     }
 
+    /**
+     * Whether a put may overwrite without reading the current entry: a store-by-value cache under the eternal policy
+     * stores the same eternal entry whether or not one existed (creation answers eternal, update keeps the current
+     * expiry, which such a cache only ever gives eternal entries).
+     */
+    boolean putsIgnoreCurrent() {
+        return byValue && expiry.getClass() == EternalExpiryPolicy.class;
+    }
+
+    /** The payload {@link #write} stores for an eternal store-by-value entry. */
+    byte[] eternalPayload(KeyCodec.KeyId id, Prepared prepared) {
+        return new Envelope(Envelope.ETERNAL, 0, id.storedKey(), prepared.bytes(), false).encode();
+    }
+
+    /** The submit options {@link #write} uses for an eternal entry. */
+    SubmitOptions eternalOptions() {
+        return optionsFor(Envelope.ETERNAL, 0);
+    }
+
     /** Keeps the stored value and changes only when it expires. */
     <R> Mutation<R> rewriteExpiry(String id, Envelope current, long expireAt, long now, R result) {
         return Mutation.put(current.withExpireAt(expireAt).encode(), optionsFor(expireAt, now), result);
@@ -181,31 +200,39 @@ final class StoredEntries<K, V> {
 
     /** When a new entry expires; a policy that fails or answers null makes it eternal. */
     long creationExpiry(long now) {
-        Long at = expiryAt(expiry::getExpiryForCreation, now);
-        return at == null ? Envelope.ETERNAL : at;
+        Duration duration;
+        try {
+            duration = expiry.getExpiryForCreation();
+        } catch (RuntimeException e) {
+            // The spec leaves a failing policy's effect open; like the RI, treat it as "no change".
+            return Envelope.ETERNAL;
+        }
+        return duration == null ? Envelope.ETERNAL : expireAtAfter(duration, now);
     }
 
     /** When an updated entry expires, or null to keep its current expiry. */
     Long updateExpiry(long now) {
-        return expiryAt(expiry::getExpiryForUpdate, now);
+        Duration duration;
+        try {
+            duration = expiry.getExpiryForUpdate();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return duration == null ? null : expireAtAfter(duration, now);
     }
 
     /** When an accessed entry expires, or null to keep its current expiry. */
     Long accessExpiry(long now) {
-        return expiryAt(expiry::getExpiryForAccess, now);
-    }
-
-    private static Long expiryAt(Supplier<Duration> answer, long now) {
         Duration duration;
         try {
-            duration = answer.get();
+            duration = expiry.getExpiryForAccess();
         } catch (RuntimeException e) {
-            // The spec leaves a failing policy's effect open; like the RI, treat it as "no change".
             return null;
         }
-        if (duration == null) {
-            return null;
-        }
+        return duration == null ? null : expireAtAfter(duration, now);
+    }
+
+    private static long expireAtAfter(Duration duration, long now) {
         if (duration.isEternal()) {
             return Envelope.ETERNAL;
         }

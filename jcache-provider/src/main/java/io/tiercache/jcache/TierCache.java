@@ -2,6 +2,7 @@ package io.tiercache.jcache;
 
 import io.tiercache.engine.Mutation;
 import io.tiercache.engine.SyncEngine;
+import io.tiercache.engine.SyncItem;
 import io.tiercache.jcache.codec.Envelope;
 import io.tiercache.jcache.codec.KeyCodec.KeyId;
 import io.tiercache.jcache.event.EventDispatcher;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
@@ -99,12 +101,43 @@ public final class TierCache<K, V> implements Cache<K, V> {
         }
     }
 
+    /**
+     * Stores {@code prepared} as an eternal entry without reading the current one: one engine submit under the key's
+     * lock, so it is as atomic as {@link #atomically}. Only for caches whose puts ignore the current entry.
+     */
+    void overwrite(K key, StoredEntries.Prepared prepared) {
+        requireOpen();
+        KeyId id = entries.id(key);
+        try {
+            engine.submitWith(id.id(), entries.eternalPayload(id, prepared), entries.eternalOptions()).join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof CacheException cacheException ? cacheException
+                    : new CacheException("cache '" + name + "': " + cause.getMessage(), cause);
+        } catch (CacheException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CacheException("cache '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    boolean hasListeners() {
+        return events.hasListeners();
+    }
+
     TierCacheEntryEvent<K, V> event(EventType type, K key, V value, V oldValue) {
         return new TierCacheEntryEvent<>(this, type, key, value, oldValue, type != EventType.CREATED);
     }
 
+    /** A list to collect one operation's events in, or null while no listener is registered (events are skipped). */
+    List<TierCacheEntryEvent<K, V>> eventSink() {
+        return events.hasListeners() ? new ArrayList<>(2) : null;
+    }
+
     void dispatch(List<TierCacheEntryEvent<K, V>> batch) {
-        events.dispatch(batch);
+        if (batch != null) {
+            events.dispatch(batch);
+        }
     }
 
     // ---------------------------------------------------------------- reads
@@ -113,20 +146,50 @@ public final class TierCache<K, V> implements Cache<K, V> {
     public V get(K key) {
         requireOpen();
         requireKey(key);
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(1);
+        List<TierCacheEntryEvent<K, V>> out = eventSink();
         V value = getValue(key, out);
         dispatch(out);
         return value;
     }
 
-    /** A read with read-through: a hit applies the access expiry, a miss may load and create. */
+    /**
+     * A read with read-through: a hit applies the access expiry, a miss may load and create. {@code out} collects
+     * the events (EXPIRED, CREATED by a load); null when nobody listens, then the events are dropped.
+     *
+     * <p>Lock-free first: a live entry whose access expiry leaves it as it is (null from the policy, as the eternal,
+     * created and modified policies answer), and a plain miss without read-through, change nothing, so they are
+     * answered from a single engine read. Only an access that rewrites the expiry, an expired entry (EXPIRED event,
+     * removal) or a load takes the key's compute.
+     */
     V getValue(K key, List<TierCacheEntryEvent<K, V>> out) {
         long start = stats.start();
         try {
-            return atomically(key, current -> {
+            KeyId id = entries.id(key);
+            SyncItem item = peek(id);
+            Long accessExpireAt = null;
+            if (item != null) {
+                Envelope envelope = entries.envelopeOf(item);
+                long now = entries.now();
+                if (!envelope.isExpiredAt(now) && entries.isAvailable(id.id(), envelope)) {
+                    V value = entries.valueOf(id.id(), envelope);
+                    if (value != null) {
+                        accessExpireAt = entries.accessExpiry(now);
+                        if (accessExpireAt == null) {
+                            stats.hit();
+                            return value;
+                        }
+                    }
+                }
+            } else if (!integration.readsThrough()) {
+                stats.miss();
+                return null;
+            }
+            Long touchAt = accessExpireAt;
+            return atomically(id, current -> {
                 if (current.live()) {
                     stats.hit();
-                    return current.touch(current.value());
+                    V value = current.value();
+                    return touchAt != null ? current.touch(touchAt, value) : current.touch(value);
                 }
                 current.reportExpired(key, out);
                 stats.miss();
@@ -138,6 +201,17 @@ public final class TierCache<K, V> implements Cache<K, V> {
             });
         } finally {
             stats.getTime(start);
+        }
+    }
+
+    /** The engine's current item for {@code id} without taking its lock, or null. */
+    private SyncItem peek(KeyId id) {
+        try {
+            return engine.get(id.id()).orElse(null);
+        } catch (CacheException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CacheException("cache '" + name + "': " + e.getMessage(), e);
         }
     }
 

@@ -34,7 +34,7 @@ public final class DefaultCodec implements ValueCodec {
     @Override
     public byte[] encode(Object value) {
         if (value instanceof String s) {
-            return tagged(STRING, s.getBytes(StandardCharsets.UTF_8));
+            return encodeString(s);
         }
         if (value instanceof byte[] b) {
             return tagged(BYTES, b);
@@ -63,6 +63,21 @@ public final class DefaultCodec implements ValueCodec {
             default -> throw new CodecException("unknown value tag " + bytes[0]
                     + ": the entry was written by a different codec than this cache's");
         };
+    }
+
+    /** UTF-8 after the tag; an ASCII string (the common case) is written in one pass into one array. */
+    @SuppressWarnings("deprecation")
+    private static byte[] encodeString(String s) {
+        int length = s.length();
+        for (int i = 0; i < length; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return tagged(STRING, s.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        byte[] out = new byte[length + 1];
+        out[0] = STRING;
+        s.getBytes(0, length, out, 1); // ASCII: each char is its own byte
+        return out;
     }
 
     private static byte[] tagged(byte tag, byte[] body) {
