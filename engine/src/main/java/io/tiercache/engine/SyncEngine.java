@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -583,17 +584,32 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Refuses a write that would overrun memory or the WAL, before it takes any. */
     private void admit(Durability durability) {
-        double pressure = memoryPressure();
-        if (pressure >= config.backpressureCritical()) {
+        if (memoryPressure() >= config.backpressureCritical() && !roomWithin(config.backpressureWaitMs())) {
+            double pressure = memoryPressure();
             throw new BackpressureException(String.format("memory pressure %.2f is at or above backpressureCritical "
-                            + "%.2f (%d of %d bytes held by unflushed writes); retry once the write-behind queue drains",
-                    pressure, config.backpressureCritical(), writeBehind.pinnedBytes(), config.l1MaxBytes()));
+                            + "%.2f (%d of %d bytes held by unflushed writes) after waiting %d ms "
+                            + "(backpressureWaitMs); retry once the write-behind queue drains", pressure,
+                    config.backpressureCritical(), writeBehind.pinnedBytes(), config.l1MaxBytes(),
+                    config.backpressureWaitMs()));
         }
         if (wal != null && (durability == Durability.LOCAL_WAL || writeBehind.hasWalBacklog())
                 && wal.depth() >= config.walMaxItems()) {
             throw new BackpressureException("the local WAL holds " + wal.depth() + " writes, at walMaxItems "
                     + config.walMaxItems() + "; writes resume as it drains into L3");
         }
+    }
+
+    /** Hurries the flusher and waits up to {@code millis} for pressure to fall below CRITICAL. */
+    private boolean roomWithin(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < deadline) {
+            writeBehind.expedite();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            if (memoryPressure() < config.backpressureCritical()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ReentrantLock lockFor(String id) {

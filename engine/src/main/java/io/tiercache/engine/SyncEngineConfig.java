@@ -55,6 +55,7 @@ public final class SyncEngineConfig {
     private final Durability defaultDurability;
     private final long sqlRetryBackoffMs;
     private final long sqlTimeoutMs;
+    private final long backpressureWaitMs;
     private final long sqlLockTimeoutMs;
     private final TimeSource timeSource;
 
@@ -92,6 +93,7 @@ public final class SyncEngineConfig {
         this.defaultDurability = b.defaultDurability;
         this.sqlRetryBackoffMs = b.sqlRetryBackoffMs;
         this.sqlTimeoutMs = b.sqlTimeoutMs;
+        this.backpressureWaitMs = b.backpressureWaitMs;
         this.sqlLockTimeoutMs = b.sqlLockTimeoutMs;
         this.timeSource = b.timeSource;
     }
@@ -136,6 +138,7 @@ public final class SyncEngineConfig {
         b.defaultDurability = defaultDurability;
         b.sqlRetryBackoffMs = sqlRetryBackoffMs;
         b.sqlTimeoutMs = sqlTimeoutMs;
+        b.backpressureWaitMs = backpressureWaitMs;
         b.sqlLockTimeoutMs = sqlLockTimeoutMs;
         b.timeSource = timeSource;
         return b;
@@ -179,6 +182,15 @@ public final class SyncEngineConfig {
     /** Memory pressure at which writes are refused. Default 0.9. */
     public double backpressureCritical() {
         return backpressureCritical;
+    }
+
+    /**
+     * How long a write waits at CRITICAL memory pressure for the flusher to make room before it is refused with a
+     * BackpressureException (a burst then slows writers down instead of failing them). 0 refuses at once. Default
+     * 1000 ms.
+     */
+    public long backpressureWaitMs() {
+        return backpressureWaitMs;
     }
 
     /** Local write-ahead log file (SQLite). Default {@code <dataDir>/wal.db}. */
@@ -371,6 +383,7 @@ public final class SyncEngineConfig {
         private Durability defaultDurability = Durability.MEMORY;
         private long sqlRetryBackoffMs = 500;
         private long sqlTimeoutMs = 5000;
+        private long backpressureWaitMs = 1000;
         private long sqlLockTimeoutMs = 10_000;
         private TimeSource timeSource = TimeSource.system();
 
@@ -537,6 +550,11 @@ public final class SyncEngineConfig {
             return this;
         }
 
+        public Builder backpressureWaitMs(long millis) {
+            this.backpressureWaitMs = millis;
+            return this;
+        }
+
         public Builder sqlTimeoutMs(long millis) {
             this.sqlTimeoutMs = millis;
             return this;
@@ -587,6 +605,7 @@ public final class SyncEngineConfig {
             range("sqlWriteConcurrency", sqlWriteConcurrency, 1, 64);
             range("sqlRetryBackoffMs", sqlRetryBackoffMs, 1, 600_000);
             range("sqlTimeoutMs", sqlTimeoutMs, 250, 600_000);
+            range("backpressureWaitMs", backpressureWaitMs, 0, 60_000);
             range("sqlLockTimeoutMs", sqlLockTimeoutMs, 0, 600_000);
             if (redisUrl != null && !redisUrl.toLowerCase(Locale.ROOT).matches("^(redis|rediss|redis-sentinel)://.+")) {
                 throw new IllegalArgumentException("redisUrl '" + redisUrl

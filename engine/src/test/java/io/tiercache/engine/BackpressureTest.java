@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BackpressureTest extends EngineTestSupport {
     private static final long BUDGET = 64 * 1024;
 
+    /** Refuses at once at CRITICAL (backpressureWaitMs 0), so the refusal itself is what these tests see. */
     private SyncEngine startSmall() {
-        return start(config().l1MaxBytes(BUDGET).batchFlushBytes(BUDGET).build());
+        return start(config().l1MaxBytes(BUDGET).batchFlushBytes(BUDGET).backpressureWaitMs(0).build());
     }
 
     /** Submits 1 KB items until one is refused; returns the ids accepted. */
@@ -63,6 +64,18 @@ class BackpressureTest extends EngineTestSupport {
         assertThat(engine.shouldAcceptWrites()).isTrue();
         engine.submit("bp/after", new byte[1_000]).join();
         assertThat(engine.countPrefix("bp/")).isEqualTo(accepted.size() + 1);
+    }
+
+    @Test
+    void withAWaitAllowedAWriteAtCriticalPressureMakesTheFlusherRunAndIsAccepted() {
+        start(config().l1MaxBytes(BUDGET).batchFlushBytes(BUDGET).backpressureWaitMs(5_000).build());
+        int i = 0;
+        while (engine.pressure() != PressureLevel.CRITICAL) {
+            engine.submit("bp/" + i++, new byte[1_000]).join();
+        }
+        engine.submit("bp/over", new byte[1_000]).join();
+        assertThat(engine.pressure()).isNotEqualTo(PressureLevel.CRITICAL);
+        assertThat(engine.countPrefix("bp/")).isEqualTo(i + 1);
     }
 
     @Test

@@ -304,6 +304,11 @@ public final class WriteBehind {
         return itemsDrained.sum();
     }
 
+    /** Asks the flusher to flush now instead of waiting for a count, size or age trigger. */
+    public void expedite() {
+        wake(true);
+    }
+
     private void wake(boolean urgent) {
         if (urgent) {
             expedite = true;
