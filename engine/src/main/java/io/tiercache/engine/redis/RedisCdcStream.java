@@ -2,7 +2,6 @@ package io.tiercache.engine.redis;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
@@ -11,7 +10,6 @@ import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.tiercache.engine.ContentType;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.SyncItem;
-import io.tiercache.engine.Tier;
 import io.tiercache.engine.cdc.CdcEvent;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
@@ -25,9 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Change data capture on a Redis Stream ({@code <prefix>cdc}): one entry per applied change with its operation,
@@ -51,13 +46,7 @@ public final class RedisCdcStream implements AutoCloseable {
     }
 
     public static RedisCdcStream open(SyncEngineConfig config) throws TierAccessException {
-        try {
-            return new RedisCdcStream(RedisConnections.open(config.redisUrl(), config.redisTimeoutMs(),
-                    config.redisResponseTimeoutMs(), resources -> {
-                    }), config);
-        } catch (RedisException e) {
-            throw new TierAccessException(Tier.L2, "cannot connect the CDC stream: " + e.getMessage(), e);
-        }
+        return new RedisCdcStream(StreamConnections.open(config, "CDC stream"), config);
     }
 
     /** Appends one entry per change, the whole batch in one round trip. */
@@ -164,19 +153,7 @@ public final class RedisCdcStream implements AutoCloseable {
     }
 
     private <T> T await(CompletionStage<T> stage, String what) throws TierAccessException {
-        CompletableFuture<T> future = stage.toCompletableFuture();
-        try {
-            return future.get(responseTimeoutMs + 1000, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(false);
-            throw new TierAccessException(Tier.L2, "the CDC stream did not finish " + what + " in time", e);
-        } catch (ExecutionException e) {
-            throw new TierAccessException(Tier.L2, "the CDC stream failed " + what + ": " + e.getCause(),
-                    e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TierAccessException(Tier.L2, "interrupted while " + what, e);
-        }
+        return StreamConnections.await(stage, responseTimeoutMs + 1000, "CDC stream", what);
     }
 
     private static String text(byte[] bytes) {

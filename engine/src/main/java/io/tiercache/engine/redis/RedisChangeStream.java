@@ -2,13 +2,11 @@ package io.tiercache.engine.redis;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.tiercache.engine.SyncEngineConfig;
-import io.tiercache.engine.Tier;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
 
@@ -17,11 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The change log nodes keep their L1 coherent with: every flushed batch appends one entry naming the writing node
@@ -67,13 +61,7 @@ public final class RedisChangeStream implements AutoCloseable {
 
     /** Its own connections: a blocking read must not hold up the tier's commands. */
     public static RedisChangeStream open(SyncEngineConfig config) throws TierAccessException {
-        try {
-            return new RedisChangeStream(RedisConnections.open(config.redisUrl(), config.redisTimeoutMs(),
-                    config.redisResponseTimeoutMs(), resources -> {
-                    }), config);
-        } catch (RedisException e) {
-            throw new TierAccessException(Tier.L2, "cannot connect the change stream: " + e.getMessage(), e);
-        }
+        return new RedisChangeStream(StreamConnections.open(config, "change stream"), config);
     }
 
     /** Appends one entry for a batch of changes this node applied. */
@@ -157,20 +145,7 @@ public final class RedisChangeStream implements AutoCloseable {
     }
 
     private <T> T await(CompletionStage<T> stage, String what) throws TierAccessException {
-        CompletableFuture<T> future = stage.toCompletableFuture();
-        try {
-            return future.get(responseTimeoutMs, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(false);
-            throw new TierAccessException(Tier.L2, "the change stream did not finish " + what + " within "
-                    + responseTimeoutMs + " ms", e);
-        } catch (ExecutionException e) {
-            throw new TierAccessException(Tier.L2, "the change stream failed " + what + ": " + e.getCause(),
-                    e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TierAccessException(Tier.L2, "interrupted while " + what, e);
-        }
+        return StreamConnections.await(stage, responseTimeoutMs, "change stream", what);
     }
 
     private static byte[] bytes(String text) {
