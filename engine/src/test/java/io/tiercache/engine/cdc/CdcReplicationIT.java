@@ -1,15 +1,12 @@
 package io.tiercache.engine.cdc;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanIterator;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.tiercache.engine.SubmitOptions;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.merkle.ItemState;
 import io.tiercache.engine.merkle.MerkleTree;
+import io.tiercache.engine.redis.SharedRedis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +17,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,19 +29,13 @@ class CdcReplicationIT {
     Path sourceDir;
     @TempDir
     Path replicaDir;
-    private final String prefix = "tcit:" + UUID.randomUUID() + ":";
+    private final SharedRedis redis = new SharedRedis();
+    private final String prefix = redis.prefix();
 
     @AfterEach
-    void removeKeys() {
-        RedisClient client = RedisClient.create(REDIS);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            ScanIterator<String> keys = ScanIterator.scan(connection.sync(), ScanArgs.Builder.matches(prefix + "*"));
-            while (keys.hasNext()) {
-                connection.sync().unlink(keys.next());
-            }
-        } finally {
-            client.shutdown();
-        }
+    void removeKeys() throws Exception {
+        redis.deleteKeys();
+        redis.close();
     }
 
     @Test

@@ -17,24 +17,24 @@ import java.util.concurrent.TimeUnit;
  * a unique key prefix and deletes exactly its keys (SCAN MATCH prefix* + UNLINK). Never FLUSHALL, FLUSHDB, CONFIG SET
  * or SHUTDOWN here.
  */
-final class SharedRedis implements AutoCloseable {
-    static final String URL = System.getenv().getOrDefault("TIERCACHE_IT_REDIS_URL", "redis://127.0.0.1:6379");
+public final class SharedRedis implements AutoCloseable {
+    public static final String URL = System.getenv().getOrDefault("TIERCACHE_IT_REDIS_URL", "redis://127.0.0.1:6379");
 
     private final String prefix;
     private final RedisClient client = RedisClient.create(URL);
     private final StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
 
-    SharedRedis() {
+    public SharedRedis() {
         this("tcit:");
     }
 
     /** Keys under {@code stem + <uuid> + ":"}. */
-    SharedRedis(String stem) {
+    public SharedRedis(String stem) {
         this.prefix = stem + UUID.randomUUID() + ":";
     }
 
     /** The unique prefix of this user; sub-prefixes of it are cleaned too. */
-    String prefix() {
+    public String prefix() {
         return prefix;
     }
 
@@ -53,7 +53,7 @@ final class SharedRedis implements AutoCloseable {
     }
 
     /** Deletes every key under the prefix; returns how many there were. */
-    long deleteKeys() {
+    public long deleteKeys() {
         return deleteOrCount(true);
     }
 

@@ -1,12 +1,9 @@
 package io.tiercache.engine.tiered;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanIterator;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.chaos.PrivateRedis;
+import io.tiercache.engine.redis.SharedRedis;
 import io.tiercache.engine.sql.MariaDbDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +31,8 @@ class CoherenceIT {
     Path dirA;
     @TempDir
     Path dirB;
-    private final String prefix = "tcit:" + UUID.randomUUID() + ":";
+    private final SharedRedis redis = new SharedRedis();
+    private final String prefix = redis.prefix();
     private MariaDbDatabase database;
 
     @BeforeEach
@@ -46,15 +43,8 @@ class CoherenceIT {
     @AfterEach
     void cleanUp() throws Exception {
         database.close();
-        RedisClient client = RedisClient.create(SHARED_REDIS);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            ScanIterator<String> keys = ScanIterator.scan(connection.sync(), ScanArgs.Builder.matches(prefix + "*"));
-            while (keys.hasNext()) {
-                connection.sync().unlink(keys.next());
-            }
-        } finally {
-            client.shutdown();
-        }
+        redis.deleteKeys();
+        redis.close();
     }
 
     private SyncEngineConfig config(Path dir, String redisUrl) {

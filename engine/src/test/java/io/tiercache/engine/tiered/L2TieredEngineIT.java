@@ -11,6 +11,7 @@ import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.chaos.PrivateRedis;
+import io.tiercache.engine.redis.SharedRedis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,19 +33,13 @@ class L2TieredEngineIT {
 
     @TempDir
     Path dir;
-    private final String prefix = "tcit:" + UUID.randomUUID() + ":";
+    private final SharedRedis redis = new SharedRedis();
+    private final String prefix = redis.prefix();
 
     @AfterEach
-    void removeKeys() {
-        RedisClient client = RedisClient.create(SHARED_REDIS);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            ScanIterator<String> keys = ScanIterator.scan(connection.sync(), ScanArgs.Builder.matches(prefix + "*"));
-            while (keys.hasNext()) {
-                connection.sync().unlink(keys.next());
-            }
-        } finally {
-            client.shutdown();
-        }
+    void removeKeys() throws Exception {
+        redis.deleteKeys();
+        redis.close();
     }
 
     private SyncEngineConfig config(String redisUrl) {
