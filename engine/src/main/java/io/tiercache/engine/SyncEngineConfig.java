@@ -8,8 +8,8 @@ import java.util.Locale;
  * naming the setting, the value and the limit, never later at first use.
  *
  * <p>With nothing set the engine runs on the embedded default: L1 memory plus an SQLite file under
- * {@code ./tiercache-data}, no Redis. Options of tiers this build does not start yet (Redis eviction, merkle trees,
- * cuckoo filters, CDC) are accepted and kept so configuration files stay valid as those tiers arrive.
+ * {@code ./tiercache-data}, no Redis. The merkle and cuckoo filter options are accepted and kept, so configuration
+ * files stay valid, but this build does not maintain merkle trees or a cuckoo filter yet.
  *
  * <pre>{@code
  * SyncEngineConfig config = SyncEngineConfig.builder()
