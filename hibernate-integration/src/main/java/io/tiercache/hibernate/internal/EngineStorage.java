@@ -168,6 +168,21 @@ public final class EngineStorage implements DomainDataStorageAccess {
         }
     }
 
+    /** Hibernate's in-memory element count: the count when the engine keeps entries in memory only, else -1. */
+    public long elementCountInMemory() {
+        return countsAreInMemory ? elementCount() : -1;
+    }
+
+    /** Hibernate's on-disk element count: the count when a persistent tier holds the entries, else 0. */
+    public long elementCountOnDisk() {
+        return countsAreInMemory ? 0 : elementCount();
+    }
+
+    /** Hibernate's in-memory size: the payload bytes when entries live in memory only, else -1. */
+    public long sizeInMemory() {
+        return countsAreInMemory ? sizeInBytes() : -1;
+    }
+
     public boolean countsAreInMemory() {
         return countsAreInMemory;
     }

@@ -15,16 +15,16 @@ public final class TierTimestampsRegion extends TimestampsRegionTemplate impleme
 
     @Override
     public long getElementCountInMemory() {
-        return storage.countsAreInMemory() ? storage.elementCount() : -1;
+        return storage.elementCountInMemory();
     }
 
     @Override
     public long getElementCountOnDisk() {
-        return storage.countsAreInMemory() ? 0 : storage.elementCount();
+        return storage.elementCountOnDisk();
     }
 
     @Override
     public long getSizeInMemory() {
-        return storage.countsAreInMemory() ? storage.sizeInBytes() : -1;
+        return storage.sizeInMemory();
     }
 }
