@@ -34,7 +34,6 @@ class CdcReplicationIT {
 
     @AfterEach
     void removeKeys() throws Exception {
-        redis.deleteKeys();
         redis.close();
     }
 

@@ -1,12 +1,7 @@
 package io.tiercache.engine.redis;
 
 import io.tiercache.engine.SyncItem;
-import io.tiercache.engine.TimeSource;
 import io.tiercache.engine.tier.TierWrite;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,31 +11,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Whatever is written into Redis behind the tier's back, reads never throw, and a corrupt copy reads as corrupt. */
-class RedisTierCorruptDataIT {
-    private static SharedRedis redis;
-    private RedisTier tier;
-    private RedisKeys keys;
-
-    @BeforeAll
-    static void connect() {
-        redis = new SharedRedis();
-    }
-
-    @AfterAll
-    static void deleteKeys() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void open() throws Exception {
-        String sub = "c" + System.nanoTime() + ":";
-        tier = RedisTier.open(redis.config(sub).build(), TimeSource.system());
-        keys = new RedisKeys(redis.prefix() + sub);
-    }
-
-    @AfterEach
-    void close() {
-        tier.close();
+class RedisTierCorruptDataIT extends RedisTierFixture {
+    @Override
+    String subPrefixStem() {
+        return "c";
     }
 
     private static byte[] b(String s) {

@@ -1,12 +1,7 @@
 package io.tiercache.engine.redis;
 
 import io.tiercache.engine.SyncItem;
-import io.tiercache.engine.TimeSource;
 import io.tiercache.engine.tier.TierWrite;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -19,31 +14,10 @@ import static org.assertj.core.api.Assertions.within;
  * Redis drops an expiring item by itself at its PEXPIREAT deadline, in real time (Redis's clock cannot be injected,
  * so these tests wait, with a bounded poll); the index entries it leaves are cleaned by the next scan over them.
  */
-class RedisTierExpiryIT {
-    private static SharedRedis redis;
-    private RedisTier tier;
-    private RedisKeys keys;
-
-    @BeforeAll
-    static void connect() {
-        redis = new SharedRedis();
-    }
-
-    @AfterAll
-    static void deleteKeys() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void open() throws Exception {
-        String sub = "e" + System.nanoTime() + ":";
-        tier = RedisTier.open(redis.config(sub).build(), TimeSource.system());
-        keys = new RedisKeys(redis.prefix() + sub);
-    }
-
-    @AfterEach
-    void close() {
-        tier.close();
+class RedisTierExpiryIT extends RedisTierFixture {
+    @Override
+    String subPrefixStem() {
+        return "e";
     }
 
     private static SyncItem item(String id, long version, long expiresAt) {

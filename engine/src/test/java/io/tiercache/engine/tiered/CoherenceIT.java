@@ -43,7 +43,6 @@ class CoherenceIT {
     @AfterEach
     void cleanUp() throws Exception {
         database.close();
-        redis.deleteKeys();
         redis.close();
     }
 

@@ -38,7 +38,6 @@ class L2TieredEngineIT {
 
     @AfterEach
     void removeKeys() throws Exception {
-        redis.deleteKeys();
         redis.close();
     }
 
