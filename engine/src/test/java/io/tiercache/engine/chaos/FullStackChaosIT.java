@@ -67,12 +67,7 @@ class FullStackChaosIT {
 
     @AfterAll
     static void stopServers() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-        if (mariadb != null) {
-            mariadb.close();
-        }
+        PrivateServers.closeAll(redis, mariadb);
     }
 
     @AfterEach

@@ -46,12 +46,7 @@ class HungServerTimeoutIT {
 
     @AfterAll
     static void stopServers() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-        if (mariadb != null) {
-            mariadb.close();
-        }
+        PrivateServers.closeAll(redis, mariadb);
     }
 
     @Test

@@ -71,12 +71,7 @@ class LifecycleChaosIT {
 
     @AfterAll
     static void stopServers() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-        if (mariadb != null) {
-            mariadb.close();
-        }
+        PrivateServers.closeAll(redis, mariadb);
     }
 
     private SyncEngineConfig config(L3 l3) {
