@@ -23,12 +23,19 @@ public final class SubmitOptions {
     private final Duration ttl;
     private final Durability durability;
     private final String state;
+    private final boolean awaitsInvalidation;
 
     private SubmitOptions(Set<Tier> sharedTiers, Duration ttl, Durability durability, String state) {
+        this(sharedTiers, ttl, durability, state, false);
+    }
+
+    private SubmitOptions(Set<Tier> sharedTiers, Duration ttl, Durability durability, String state,
+                          boolean awaitsInvalidation) {
         this.sharedTiers = sharedTiers;
         this.ttl = ttl;
         this.durability = durability;
         this.state = state;
+        this.awaitsInvalidation = awaitsInvalidation;
     }
 
     /** Every configured tier, no TTL, the engine's default durability, state {@code "default"}. */
@@ -54,19 +61,40 @@ public final class SubmitOptions {
                 shared.add(Objects.requireNonNull(tier, "tier must not be null"));
             }
         }
-        return new SubmitOptions(shared, ttl, durability, state);
+        return new SubmitOptions(shared, ttl, durability, state, awaitsInvalidation);
     }
 
     public SubmitOptions withTtl(Duration newTtl) {
-        return new SubmitOptions(sharedTiers, requirePositive(newTtl), durability, state);
+        return new SubmitOptions(sharedTiers, requirePositive(newTtl), durability, state, awaitsInvalidation);
     }
 
     public SubmitOptions withDurability(Durability newDurability) {
-        return new SubmitOptions(sharedTiers, ttl, Objects.requireNonNull(newDurability, "durability"), state);
+        return new SubmitOptions(sharedTiers, ttl, Objects.requireNonNull(newDurability, "durability"), state,
+                awaitsInvalidation);
     }
 
     public SubmitOptions withState(String newState) {
-        return new SubmitOptions(sharedTiers, ttl, durability, SyncItem.requireValidState(newState));
+        return new SubmitOptions(sharedTiers, ttl, durability, SyncItem.requireValidState(newState),
+                awaitsInvalidation);
+    }
+
+    /**
+     * For a write made by {@link SyncEngine#compute} on an engine with Redis: it is acknowledged only once every other
+     * live node has dropped its older L1 copy (or its L1 lease ran out, after which it does not serve from L1 until
+     * it follows the change stream again). What a transaction protocol needs before it changes the data behind the
+     * cache, e.g. placing a soft lock. {@code submit} refuses it: a submitted write is announced when it is flushed.
+     *
+     * <pre>{@code
+     * engine.compute("orders/7", current -> Mutation.put(lockBytes, SubmitOptions.defaults().awaitingInvalidation(),
+     *         true));
+     * }</pre>
+     */
+    public SubmitOptions awaitingInvalidation() {
+        return new SubmitOptions(sharedTiers, ttl, durability, state, true);
+    }
+
+    public boolean awaitsInvalidation() {
+        return awaitsInvalidation;
     }
 
     public boolean writesTo(Tier tier) {
@@ -103,6 +131,6 @@ public final class SubmitOptions {
     @Override
     public String toString() {
         return "SubmitOptions{tiers=" + sharedTiers + ", ttl=" + ttl + ", durability=" + durability + ", state='"
-                + state + "'}";
+                + state + "'" + (awaitsInvalidation ? ", awaitingInvalidation" : "") + "}";
     }
 }

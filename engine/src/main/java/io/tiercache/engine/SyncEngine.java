@@ -2,8 +2,15 @@ package io.tiercache.engine;
 
 import io.tiercache.engine.cdc.CdcEvent;
 import io.tiercache.engine.internal.CacheTierRepairs;
+import io.tiercache.engine.internal.MerkleQueries;
+import io.tiercache.engine.internal.MerkleSetup;
+import io.tiercache.engine.internal.SyncScheduler;
+import io.tiercache.engine.merkle.Digest256;
+import io.tiercache.engine.merkle.MerklePath;
 import io.tiercache.engine.internal.CircuitBreaker;
 import io.tiercache.engine.internal.Coherence;
+import io.tiercache.engine.internal.Coordinator;
+import io.tiercache.engine.internal.ExistenceFilter;
 import io.tiercache.engine.internal.ReconnectingTier;
 import io.tiercache.engine.internal.HybridLogicalClock;
 import io.tiercache.engine.internal.OverlayQueries;
@@ -15,6 +22,7 @@ import io.tiercache.engine.redis.RedisCdcStream;
 import io.tiercache.engine.redis.RedisTier;
 import io.tiercache.engine.sql.SqlTier;
 import io.tiercache.engine.sql.SqlTiers;
+import io.tiercache.engine.tier.CoordinatingTier;
 import io.tiercache.engine.tier.ItemTier;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
@@ -30,8 +38,11 @@ import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -69,6 +80,7 @@ public final class SyncEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
     private static final int LOCK_STRIPES = 1024;
     private static final int PAGE = 1000;
+    private static final long MAX_SHARED_TIME_UNCERTAINTY_MS = 1_000;
 
     private final SyncEngineConfig config;
     private final TimeSource time;
@@ -89,6 +101,10 @@ public final class SyncEngine implements AutoCloseable {
     private WriteBehind writeBehind;
     private OverlayQueries queries;
     private ReadPath reads;
+    private Coordinator coordinator;
+    private ExistenceFilter existence;
+    private MerkleQueries merkle;
+    private SyncScheduler syncScheduler;
 
     private SyncEngine(SyncEngineConfig config) {
         this.config = config;
@@ -118,7 +134,9 @@ public final class SyncEngine implements AutoCloseable {
 
     /**
      * Opens the tiers in the order that loses nothing: the local WAL, then L3, then replays the WAL into L3, then
-     * starts the flusher. An unreachable L3 does not fail the start: the engine runs degraded, journaling writes.
+     * starts the flusher. An L3 that cannot be opened (its schema created, its highest version read) fails the start
+     * with an {@link IllegalStateException} naming it, within its timeouts; once started, an L3 outage does not stop
+     * the engine: it runs degraded, journaling writes to the WAL until L3 answers. Redis may be down at start.
      */
     public synchronized void start() {
         if (state != EngineState.CREATED) {
@@ -140,17 +158,34 @@ public final class SyncEngine implements AutoCloseable {
             }
             writeBehind = new WriteBehind(config, l3, wal, l1, l3Breaker, l2, l2Breaker,
                     l2 == null ? null : new CacheTierRepairs(repairJournal), coherence);
-            reads = new ReadPath(time, clock, l1, l2, l3, wal, writeBehind, coherence, l2Breaker, l3Breaker, l2Filler);
+            if (coherence != null) {
+                coherence.addListener((id, version, deleted) -> writeBehind.supersede(id, version));
+            }
+            if (l3 != null) {
+                existence = ExistenceFilter.create(config, l3, wal, writeBehind, coherence);
+            }
+            reads = new ReadPath(time, clock, l1, l2, l3, wal, writeBehind, coherence, l2Breaker, l3Breaker, l2Filler,
+                    existence);
+            coordinator = coordinatorFor(l2, l3);
             queries = new OverlayQueries(l1, l2, l3, wal, writeBehind, time, this::groundTruthUnavailable);
             if (l2 != null && config.enableCdcStream()) {
                 writeBehind.publishChangesTo(() -> RedisCdcStream.open(config));
             }
             if (l3 != null) {
                 writeBehind.drainWalNow();
+                // Before the change stream is followed, so no announced id is recorded into a filter then replaced.
+                existence.restore(wal);
             }
+            openMerkle();
             writeBehind.start();
             if (coherence != null) {
                 coherence.start();
+            }
+            if (existence != null) {
+                existence.start();
+            }
+            if (syncScheduler != null) {
+                syncScheduler.start();
             }
         } catch (RuntimeException e) {
             closeTiers();
@@ -162,6 +197,27 @@ public final class SyncEngine implements AutoCloseable {
                 l3 != null ? ", L3 " + l3.describe() : ", no L3", wal != null && wal.depth() > 0
                         ? ", " + wal.depth() + " writes waiting in the WAL" : "");
         transition(EngineState.READY);
+    }
+
+    /** The merkle read API and, with L2 and L3, reconciliation, including the startup comparison. */
+    private void openMerkle() {
+        MerkleSetup.Opened opened = MerkleSetup.open(config, l3, l2, l1, writeBehind, coherence, time);
+        merkle = opened.queries();
+        syncScheduler = opened.scheduler();
+    }
+
+    /**
+     * The highest shared tier arbitrates conditional writes between nodes. An SQLite file is this process's own, so
+     * without Redis the stripe locks are enough.
+     */
+    private Coordinator coordinatorFor(ItemTier cacheTier, SqlTier groundTruth) {
+        if (cacheTier instanceof CoordinatingTier coordinating) {
+            return new Coordinator(coordinating, Tier.L2, l2Breaker, reads, writeBehind, coherence, clock, time);
+        }
+        if (groundTruth != null && !groundTruth.dialect().singleWriter()) {
+            return new Coordinator(groundTruth, Tier.L3, l3Breaker, reads, writeBehind, null, clock, time);
+        }
+        return null;
     }
 
     /**
@@ -260,6 +316,13 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void closeTiers() {
+        if (syncScheduler != null) {
+            syncScheduler.close();
+        }
+        if (existence != null) {
+            // First: its last snapshot reads L3, and is stamped only while the change stream is still followed.
+            existence.close();
+        }
         if (l2Filler != null) {
             l2Filler.shutdown();
             try {
@@ -309,6 +372,14 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Stores {@code payload} under {@code id}; the future completes at the options' durability. */
     public CompletableFuture<SyncItem> submitWith(String id, byte[] payload, SubmitOptions options) {
+        if (options.awaitsInvalidation()) {
+            throw new IllegalArgumentException("awaitingInvalidation() is for compute(): a submitted write of '" + id
+                    + "' is announced to other nodes when it is flushed");
+        }
+        return submitQueued(id, payload, options);
+    }
+
+    private CompletableFuture<SyncItem> submitQueued(String id, byte[] payload, SubmitOptions options) {
         requireReady();
         ItemIds.requireValid(id);
         requireValidPayload(id, payload);
@@ -447,8 +518,15 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Runs {@code function} on the current item and applies what it decides, atomically with respect to every other
-     * write to {@code id} through this engine. Blocks until the write is acknowledged at its durability.
+     * Runs {@code function} on the current item and applies what it decides, atomically: with respect to every other
+     * write to {@code id} through this engine, and, when a shared tier is configured, to every {@code compute} on
+     * {@code id} by any node sharing it (the highest shared tier arbitrates by compare-and-set: Redis when configured,
+     * else a server SQL database). With a coordinating tier {@code function} may run more than once (each time on a
+     * newer item, after another node won), so it must have no side effects. Blocks until the write is acknowledged
+     * at its durability.
+     *
+     * @throws TierUnavailableException if the coordinating tier cannot arbitrate now (it is down, or L2 still owes
+     *                                  invalidations after an outage)
      */
     public <R> R compute(String id, Function<Optional<SyncItem>, Mutation<R>> function) {
         requireReady();
@@ -456,11 +534,30 @@ public final class SyncEngine implements AutoCloseable {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            Mutation<R> mutation = function.apply(reads.read(id, false));
-            switch (mutation.kind()) {
-                case PUT -> join(submitWith(id, mutation.payload(), mutation.options()));
-                case DELETE -> join(delete(id));
-                case KEEP -> { }
+            if (coordinator == null) {
+                Mutation<R> mutation = function.apply(reads.read(id, false));
+                switch (mutation.kind()) {
+                    // No shared tier, so no other node's L1 to wait for: awaitingInvalidation holds trivially.
+                    case PUT -> join(submitQueued(id, mutation.payload(), mutation.options()));
+                    case DELETE -> join(delete(id));
+                    case KEEP -> { }
+                }
+                return mutation.result();
+            }
+            List<Mutation<R>> decided = new ArrayList<>(1);
+            TierWrite applied = coordinator.compute(id, current -> {
+                Mutation<R> mutation = function.apply(current);
+                decided.clear();
+                decided.add(mutation);
+                return writeOf(id, mutation);
+            }, write -> decided.get(0).kind() == Mutation.Kind.PUT && decided.get(0).options().awaitsInvalidation());
+            Mutation<R> mutation = decided.get(0);
+            if (applied != null) {
+                Set<Tier> routing = mutation.kind() == Mutation.Kind.PUT ? mutation.options().sharedTiers()
+                        : EnumSet.of(Tier.L2, Tier.L3);
+                CompletableFuture<Void> stored = store(applied, routing, durabilityOf(mutation));
+                coordinator.queued(applied);
+                join(stored);
             }
             return mutation.result();
         } finally {
@@ -468,15 +565,55 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    /** The stored item, or the one {@code loader} makes, stored atomically if none existed. */
+    /** The write a decision makes, versioned after everything the decision saw; null for KEEP. */
+    private TierWrite writeOf(String id, Mutation<?> mutation) {
+        if (mutation.kind() == Mutation.Kind.KEEP) {
+            return null;
+        }
+        Durability durability = durabilityOf(mutation);
+        admit(durability);
+        if (mutation.kind() == Mutation.Kind.DELETE) {
+            return new TierWrite.Delete(id, clock.next());
+        }
+        requireValidPayload(id, mutation.payload());
+        SubmitOptions options = mutation.options();
+        long now = time.currentTimeMillis();
+        long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
+        return new TierWrite.Upsert(SyncItem.create(id, mutation.payload(), clock.next(), options.state(), expiresAt,
+                now));
+    }
+
+    private Durability durabilityOf(Mutation<?> mutation) {
+        return mutation.kind() == Mutation.Kind.PUT ? durabilityOf(mutation.options()) : config.defaultDurability();
+    }
+
+    /**
+     * The stored item, or the one {@code loader} makes, stored atomically if none existed (across nodes, as
+     * {@link #compute}).
+     */
     public SyncItem getOrInsertWith(String id, Supplier<byte[]> loader) {
         requireReady();
         ItemIds.requireValid(id);
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            Optional<SyncItem> current = reads.read(id, false);
-            return current.isPresent() ? current.get() : join(submitWith(id, loader.get(), SubmitOptions.defaults()));
+            if (coordinator == null) {
+                Optional<SyncItem> current = reads.read(id, false);
+                return current.isPresent() ? current.get()
+                        : join(submitWith(id, loader.get(), SubmitOptions.defaults()));
+            }
+            byte[][] loaded = new byte[1][];
+            SyncItem existing = compute(id, current -> {
+                if (current.isPresent()) {
+                    return Mutation.keep(current.get());
+                }
+                if (loaded[0] == null) {
+                    loaded[0] = loader.get();
+                }
+                return Mutation.put(loaded[0], SubmitOptions.defaults(), null);
+            });
+            // The inserted item is in L1 now (store() put it there before the write-behind queue).
+            return existing != null ? existing : reads.read(id, false).orElseThrow();
         } finally {
             lock.unlock();
         }
@@ -514,6 +651,48 @@ public final class SyncEngine implements AutoCloseable {
                 .thenApply(ignored -> futures.stream().filter(CompletableFuture::join).count());
     }
 
+    /**
+     * Registers {@code listener} for writes other nodes make (see {@link RemoteChangeListener}). Only an engine with
+     * Redis hears of them: without it this returns false and the listener is never called.
+     */
+    public boolean addRemoteChangeListener(RemoteChangeListener listener) {
+        requireReady();
+        Objects.requireNonNull(listener, "listener");
+        if (coherence == null) {
+            return false;
+        }
+        coherence.addListener(listener);
+        return true;
+    }
+
+    public void removeRemoteChangeListener(RemoteChangeListener listener) {
+        Coherence current = coherence;
+        if (current != null) {
+            current.removeListener(listener);
+        }
+    }
+
+    /**
+     * The current time as every node sharing this engine's Redis agrees on it: the engine's clock corrected by its
+     * measured offset to Redis's clock (within a round trip), or the engine's clock alone without Redis. For
+     * timestamps several nodes compare, such as a second-level cache's invalidation times; nodes with skewed clocks
+     * otherwise order them wrongly.
+     */
+    public long sharedTimeMillis() {
+        Coherence current = coherence;
+        return current != null ? current.sharedTimeMillis() : time.currentTimeMillis();
+    }
+
+    /**
+     * How far {@link #sharedTimeMillis()} may be from Redis's clock (0 without Redis, where there is one clock; at
+     * most {@value #MAX_SHARED_TIME_UNCERTAINTY_MS} ms while Redis has not answered yet). A timestamp that must not
+     * be earlier than another node's view of the same moment, such as an invalidation's, adds twice this.
+     */
+    public long sharedTimeUncertaintyMillis() {
+        Coherence current = coherence;
+        return current == null ? 0 : Math.min(MAX_SHARED_TIME_UNCERTAINTY_MS, current.sharedTimeUncertaintyMillis());
+    }
+
     /** Completes when every write accepted before this call is stored in L3 (or the WAL while L3 is down). */
     public CompletableFuture<Void> forceFlush() {
         requireReady();
@@ -541,6 +720,14 @@ public final class SyncEngine implements AutoCloseable {
                     + "' needs L3, but it is routed to " + routing + " and this engine has "
                     + (l3 != null ? "L3" : "no L3"));
         }
+        if (existence != null && write instanceof TierWrite.Upsert && routing.contains(Tier.L3)) {
+            // In the existence filter before L3 (or the WAL on its way there) can hold it.
+            return existence.recordThen(write.id(), () -> queue(write, routing, durability));
+        }
+        return queue(write, routing, durability);
+    }
+
+    private CompletableFuture<Void> queue(TierWrite write, Set<Tier> routing, Durability durability) {
         l1.apply(write);
         if (l2 == null && l3 == null) {
             return CompletableFuture.completedFuture(null);
@@ -689,6 +876,120 @@ public final class SyncEngine implements AutoCloseable {
         return reads.l3Unavailable(what, e);
     }
 
+
+    // ---------------------------------------------------------------- merkle trees and reconciliation
+
+    /**
+     * The root of a namespace's merkle tree in the ground truth (L3; L2 without L3), {@link Digest256#ZERO} when
+     * empty. A namespace is the part of ids before their first '/' ({@code "users"} for {@code users/42}, with or
+     * without the slash; {@code ""} for ids without one). Two engines hold the same items exactly when their roots
+     * are equal:
+     *
+     * <pre>{@code
+     * Digest256 mine = engine.getMerkleRoot("users");
+     * if (!mine.equals(peerRoot)) {
+     *     SortedSet<MerklePath> differ = engine.drillDownDivergence("users", MerklePath.ROOT, peerChildrenOfRoot);
+     *     // ask the peer for the children of each path in differ, and so on down to the leaf buckets
+     * }
+     * Map<Tier, String> roots = engine.merkleRoots("users");    // {L2=..., L3=...}: equal when L2 agrees with L3
+     * SyncReport report = engine.sync(SyncOptions.defaults());   // repair L2 where it does not
+     * }</pre>
+     *
+     * @throws IllegalStateException    if {@code merkleCalcEnabled} is off or no shared tier is configured
+     * @throws TierUnavailableException if the tier does not answer
+     */
+    public Digest256 getMerkleRoot(String namespace) {
+        return getMerkleHash(namespace, MerklePath.ROOT);
+    }
+
+    /** The digest at {@code path} of the namespace's ground-truth tree, {@link Digest256#ZERO} for an empty node. */
+    public Digest256 getMerkleHash(String namespace, MerklePath path) {
+        return merkleCall(() -> merkle.hash(namespace, path));
+    }
+
+    /** The node at {@code path} if it is non-empty (the rows a tier stores). */
+    public Optional<Digest256> getMerkleNode(String namespace, MerklePath path) {
+        return merkleCall(() -> merkle.node(namespace, path));
+    }
+
+    /** The non-empty children of the internal node at {@code path}, in digit order. */
+    public SortedMap<MerklePath, Digest256> getMerkleChildren(String namespace, MerklePath path) {
+        return merkleCall(() -> merkle.children(namespace, path));
+    }
+
+    /** The paths among a peer's {@code remote} nodes whose digest differs here (absent here counts as empty). */
+    public SortedSet<MerklePath> findDivergentPaths(String namespace, Map<MerklePath, Digest256> remote) {
+        return merkleCall(() -> merkle.findDivergent(namespace, remote));
+    }
+
+    /**
+     * The children of {@code path} that differ between this engine and a peer whose non-empty children of
+     * {@code path} are {@code remoteChildren}: one step of a top-down comparison.
+     */
+    public SortedSet<MerklePath> drillDownDivergence(String namespace, MerklePath path,
+                                                     Map<MerklePath, Digest256> remoteChildren) {
+        return merkleCall(() -> merkle.drillDown(namespace, path, remoteChildren));
+    }
+
+    /** Whether L2's root equals L3's for the namespace (true with only one of them). */
+    public boolean isMerkleSynced(String namespace) {
+        return merkleRoots(namespace).values().stream().distinct().count() <= 1;
+    }
+
+    /** The roots of the tiers keeping trees for the namespace, as 64 hex digits: {@code {L2=..., L3=...}}. */
+    public Map<Tier, String> merkleRoots(String namespace) {
+        Map<Tier, String> hex = new EnumMap<>(Tier.class);
+        merkleCall(() -> merkle.roots(namespace)).forEach((tier, root) -> hex.put(tier, root.toHex()));
+        return hex;
+    }
+
+    /**
+     * Reconciles L2 (and L1) with L3 now: compares each namespace's trees top-down and repairs only the divergent
+     * leaf buckets from L3. Also runs at start, every {@code merkleSyncIntervalMs}, and after L2 recovers. Tier
+     * failures do not throw: the report says the run was skipped or incomplete, and the background retries with
+     * backoff.
+     *
+     * <pre>{@code
+     * SyncReport report = engine.sync(SyncOptions.defaults());
+     * System.out.printf("%d buckets compared, %d items rewritten and %d removed in L2 in %s%n",
+     *         report.bucketsCompared(), report.tier(Tier.L2).repaired(), report.tier(Tier.L2).removed(),
+     *         report.duration());
+     * }</pre>
+     *
+     * @throws IllegalStateException if the engine lacks L2, L3 or {@code merkleCalcEnabled}
+     */
+    public SyncReport sync(SyncOptions options) {
+        requireReady();
+        if (syncScheduler == null) {
+            throw new IllegalStateException("sync() reconciles L2 with L3 through merkle trees: it needs both tiers"
+                    + " and merkleCalcEnabled=true");
+        }
+        return syncScheduler.runNow(options);
+    }
+
+    /** The last reconciliation's report (on demand, scheduled or at start), empty before the first. */
+    public Optional<SyncReport> lastSyncReport() {
+        return Optional.ofNullable(syncScheduler == null ? null : syncScheduler.last());
+    }
+
+    @FunctionalInterface
+    private interface MerkleCall<T> {
+        T run() throws TierAccessException;
+    }
+
+    private <T> T merkleCall(MerkleCall<T> call) {
+        requireReady();
+        if (merkle == null) {
+            throw new IllegalStateException("merkle trees are not maintained: merkleCalcEnabled is off"
+                    + " or no shared tier (L2 or L3) is configured");
+        }
+        try {
+            return call.run();
+        } catch (TierAccessException e) {
+            throw new TierUnavailableException(e.tier(), e.tier() + " is unavailable while reading merkle trees: "
+                    + e.getMessage(), e);
+        }
+    }
 
     // ---------------------------------------------------------------- states and prefixes
 
@@ -870,6 +1171,33 @@ public final class SyncEngine implements AutoCloseable {
         });
     }
 
+    /**
+     * Checks the existence filter against L3: pages through every L3 id ({@code cuckooWarmupBatchSize} at a time)
+     * and counts the ones the filter would have called definitely missing. Any such false negative distrusts the
+     * filter (reads go to L3 again) and starts a rebuild in the background. Costs one scan of L3's ids.
+     *
+     * <pre>{@code
+     * FilterReport report = engine.verifyFilter();
+     * if (report.falseNegatives() > 0) {
+     *     log.error("existence filter missed {} of {} ids; rebuilding", report.falseNegatives(), report.checked());
+     * }
+     * }</pre>
+     *
+     * An engine without an existence filter (no L3, or without a Redis change stream an L3 other engines may write:
+     * a server, an SQLite file outside its data directory) reports {@code checked == 0} and {@code trusted == false}.
+     */
+    public FilterReport verifyFilter() {
+        requireReady();
+        if (existence == null) {
+            return new FilterReport(0, 0, 0.0, false);
+        }
+        try {
+            return existence.verify();
+        } catch (TierAccessException e) {
+            throw reads.l3Unavailable("verifying the existence filter", e);
+        }
+    }
+
     public EngineStats stats() {
         requireReady();
         l1.cleanUp();
@@ -892,7 +1220,43 @@ public final class SyncEngine implements AutoCloseable {
         return new EngineStats(l1.size(), l1.weightedBytes(), config.l1MaxBytes(), l2Items, l3Items,
                 wal == null ? 0 : wal.depth(), writeBehind.queuedCount(), writeBehind.pinnedBytes(),
                 reads.l1Hits(), reads.l2Hits(), reads.l3Hits(), reads.misses(), writeBehind.flushes(), writeBehind.itemsFlushed(),
-                writeBehind.itemsJournaled(), writeBehind.itemsDrained());
+                writeBehind.itemsJournaled(), writeBehind.itemsDrained(), reads.l3Reads(),
+                existence == null ? FilterStats.NONE : existence.stats());
+    }
+
+    /**
+     * The item L1 holds for {@code id} if L1 may serve it now (it follows the other nodes' changes, and the item has
+     * not expired), without asking any other tier or the write-behind queue; empty otherwise. With an
+     * {@link L1Listener} this lets a layer above check that a copy it derived is still L1's current item. It has no
+     * side effects in L1 (no access recorded, no maintenance, so no listener call on this thread): it may be called
+     * while holding a lock the layer's listener also takes.
+     */
+    public Optional<SyncItem> getCached(String id) {
+        requireReady();
+        ItemIds.requireValid(id);
+        if (coherence != null && !coherence.l1Trusted()) {
+            return Optional.empty();
+        }
+        return l1.peek(id).filter(item -> !item.isExpiredAt(time.currentTimeMillis()));
+    }
+
+    /**
+     * Whether L1 may serve reads now: always without Redis; with Redis, while this node follows the other nodes'
+     * changes and has confirmed doing so within its lease. A layer that keeps copies derived from L1 (a near cache)
+     * must not serve them while this is false: a paused or disconnected node may have missed a change.
+     */
+    public boolean l1Trusted() {
+        Coherence current = coherence;
+        return current == null || current.l1Trusted();
+    }
+
+    /** Tells {@code listener} of every change to what L1 holds, until it is removed (see {@link L1Listener}). */
+    public void addL1Listener(L1Listener listener) {
+        l1.addListener(listener);
+    }
+
+    public void removeL1Listener(L1Listener listener) {
+        l1.removeListener(listener);
     }
 
     /** Drops every L1 entry (the shared tiers keep theirs); reads refill it. */

@@ -8,8 +8,9 @@ import java.util.Locale;
  * naming the setting, the value and the limit, never later at first use.
  *
  * <p>With nothing set the engine runs on the embedded default: L1 memory plus an SQLite file under
- * {@code ./tiercache-data}, no Redis. The merkle and cuckoo filter options are accepted and kept, so configuration
- * files stay valid, but this build does not maintain merkle trees or a cuckoo filter yet.
+ * {@code ./tiercache-data}, no Redis. Merkle trees are maintained in L3 and L2 with every batch while
+ * {@code merkleCalcEnabled} (see {@link SyncEngine#sync}); the cuckoo filter answers misses without asking L3 (see
+ * {@link SyncEngine#verifyFilter}).
  *
  * <pre>{@code
  * SyncEngineConfig config = SyncEngineConfig.builder()
@@ -41,6 +42,7 @@ public final class SyncEngineConfig {
     private final double redisEvictionTarget;
     private final boolean merkleCalcEnabled;
     private final long merkleCalcJitterMs;
+    private final long merkleSyncIntervalMs;
     private final boolean enableCdcStream;
     private final long cdcStreamMaxlen;
     private final long redisTimeoutMs;
@@ -79,6 +81,7 @@ public final class SyncEngineConfig {
         this.redisEvictionTarget = b.redisEvictionTarget;
         this.merkleCalcEnabled = b.merkleCalcEnabled;
         this.merkleCalcJitterMs = b.merkleCalcJitterMs;
+        this.merkleSyncIntervalMs = b.merkleSyncIntervalMs;
         this.enableCdcStream = b.enableCdcStream;
         this.cdcStreamMaxlen = b.cdcStreamMaxlen;
         this.redisTimeoutMs = b.redisTimeoutMs;
@@ -124,6 +127,7 @@ public final class SyncEngineConfig {
         b.redisEvictionTarget = redisEvictionTarget;
         b.merkleCalcEnabled = merkleCalcEnabled;
         b.merkleCalcJitterMs = merkleCalcJitterMs;
+        b.merkleSyncIntervalMs = merkleSyncIntervalMs;
         b.enableCdcStream = enableCdcStream;
         b.cdcStreamMaxlen = cdcStreamMaxlen;
         b.redisTimeoutMs = redisTimeoutMs;
@@ -208,17 +212,17 @@ public final class SyncEngineConfig {
         return walDrainBatchSize;
     }
 
-    /** Items read per batch when rebuilding the cuckoo filter (used once the filter lands). Default 10,000. */
+    /** L3 ids read per page when the existence (cuckoo) filter is rebuilt or verified. Default 10,000. */
     public int cuckooWarmupBatchSize() {
         return cuckooWarmupBatchSize;
     }
 
-    /** Seconds between cuckoo filter snapshots (used once the filter lands). Default 30. */
+    /** Seconds between existence (cuckoo) filter snapshots to the local WAL database. Default 30. */
     public long cfSnapshotIntervalSecs() {
         return cfSnapshotIntervalSecs;
     }
 
-    /** Inserts that trigger a cuckoo filter snapshot (used once the filter lands). Default 10,000. */
+    /** Inserts into the existence (cuckoo) filter that trigger a snapshot before the interval. Default 10,000. */
     public long cfSnapshotInsertThreshold() {
         return cfSnapshotInsertThreshold;
     }
@@ -238,14 +242,30 @@ public final class SyncEngineConfig {
         return redisEvictionTarget;
     }
 
-    /** Whether merkle trees are maintained with every batch (used once merkle trees land). Default true. */
+    /**
+     * Whether L3 and L2 maintain per-namespace merkle trees in the same batch as the writes they describe. Off: no
+     * tree work at all on the write path, and {@link SyncEngine#sync} and the merkle API refuse. All nodes sharing
+     * the tiers must agree on it. Default true.
+     */
     public boolean merkleCalcEnabled() {
         return merkleCalcEnabled;
     }
 
-    /** Random delay added to merkle recalculation to spread load across nodes. Default 0 ms. */
+    /**
+     * Largest random delay added before a background reconciliation (scheduled, or after L2 recovered), so nodes
+     * that share the tiers do not all walk the same trees at the same moment. Default 0 ms.
+     */
     public long merkleCalcJitterMs() {
         return merkleCalcJitterMs;
+    }
+
+    /**
+     * Period of the background reconciliation of L2 with L3 ({@link SyncEngine#sync}), 0 to run it only at start,
+     * after L2 recovers and on demand. A run whose trees agree costs one root read per namespace and tier. Default
+     * 600,000 ms (10 minutes).
+     */
+    public long merkleSyncIntervalMs() {
+        return merkleSyncIntervalMs;
     }
 
     /** Whether every applied change is appended to a Redis Stream (CDC). Default false. */
@@ -273,7 +293,21 @@ public final class SyncEngineConfig {
         return sqlWriteConcurrency;
     }
 
-    /** Redis URL for L2, or null when there is no L2. */
+    /**
+     * Redis URL for L2, or null when there is no L2. User and password go in the URL ({@code user:password@}, or
+     * {@code :password@} for the default user).
+     * <ul>
+     *   <li>{@code redis://host:port[/db]}: one server; {@code rediss://...}: the same over TLS
+     *       ({@code ?verifyPeer=NONE} accepts a self-signed certificate).</li>
+     *   <li>{@code redis-sentinel://host:port[,host:port]/[db]#master}: the master Sentinel names.</li>
+     *   <li>{@code redis-cluster://host:port[,host:port...]}: a Redis Cluster, found from any of these seed nodes
+     *       (one that answers is enough; the client learns the rest and follows failovers and resharding);
+     *       {@code rediss-cluster://...} over TLS. A cluster has only database 0; a Sentinel master name
+     *       ({@code #master}) is refused, since a cluster fails over by itself. Each namespace of ids lives in one
+     *       slot, so namespaces spread over the masters while each one's keys stay together.</li>
+     * </ul>
+     * Several hosts in a {@code redis://} URL are refused: say whether they form a cluster or a Sentinel set.
+     */
     public String redisUrl() {
         return redisUrl;
     }
@@ -369,6 +403,7 @@ public final class SyncEngineConfig {
         private double redisEvictionTarget = 0.60;
         private boolean merkleCalcEnabled = true;
         private long merkleCalcJitterMs = 0;
+        private long merkleSyncIntervalMs = 600_000;
         private boolean enableCdcStream = false;
         private long cdcStreamMaxlen = 100_000;
         private long redisTimeoutMs = 5000;
@@ -482,6 +517,11 @@ public final class SyncEngineConfig {
 
         public Builder merkleCalcJitterMs(long millis) {
             this.merkleCalcJitterMs = millis;
+            return this;
+        }
+
+        public Builder merkleSyncIntervalMs(long millis) {
+            this.merkleSyncIntervalMs = millis;
             return this;
         }
 
@@ -599,6 +639,7 @@ public final class SyncEngineConfig {
                         + ") must be below redisEvictionStart (" + redisEvictionStart + ")");
             }
             range("merkleCalcJitterMs", merkleCalcJitterMs, 0, 3_600_000);
+            range("merkleSyncIntervalMs", merkleSyncIntervalMs, 0, 86_400_000);
             atLeast("cdcStreamMaxlen", cdcStreamMaxlen, 1);
             range("redisTimeoutMs", redisTimeoutMs, 1, 600_000);
             range("redisResponseTimeoutMs", redisResponseTimeoutMs, 1, 600_000);
@@ -607,9 +648,10 @@ public final class SyncEngineConfig {
             range("sqlTimeoutMs", sqlTimeoutMs, 250, 600_000);
             range("backpressureWaitMs", backpressureWaitMs, 0, 60_000);
             range("sqlLockTimeoutMs", sqlLockTimeoutMs, 0, 600_000);
-            if (redisUrl != null && !redisUrl.toLowerCase(Locale.ROOT).matches("^(redis|rediss|redis-sentinel)://.+")) {
-                throw new IllegalArgumentException("redisUrl '" + redisUrl
-                        + "' must start with redis://, rediss:// or redis-sentinel://");
+            if (redisUrl != null && !redisUrl.toLowerCase(Locale.ROOT)
+                    .matches("^(redis|rediss|redis-sentinel|redis-cluster|rediss-cluster)://.+")) {
+                throw new IllegalArgumentException("redisUrl '" + redisUrl + "' must start with redis://, rediss://, "
+                        + "redis-sentinel://, redis-cluster:// or rediss-cluster://");
             }
             if (redisPrefix == null || redisPrefix.length() > 64 || redisPrefix.chars().anyMatch(Character::isISOControl)) {
                 throw new IllegalArgumentException("redisPrefix must be 0..64 printable characters, got '"

@@ -92,6 +92,9 @@ public final class SyncItem {
     }
 
     public static String requireValidState(String state) {
+        if (state == DEFAULT_STATE) {
+            return state; // the constant every default write carries is valid; skip the per-character scan
+        }
         if (state == null || state.isEmpty()) {
             throw new IllegalArgumentException("state must not be null or empty");
         }

@@ -5,9 +5,21 @@
  * <ul>
  *   <li><b>Reads</b> go L1 → write-behind queue → (local WAL while it holds writes L3 lacks) → L3, and an L3 hit is
  *       promoted into L1 with a version-guarded fill, so a fill that raced a newer write or delete loses.</li>
+ *   <li><b>Misses skip L3</b> when the existence filter (a cuckoo filter over every id L3 may hold) is trusted and
+ *       says "definitely missing". Ids enter it before L3 can hold them and leave it only by a rebuild from L3; it is
+ *       trusted only while complete: rebuilt or restored from a snapshot whose L3 marker still matches, and with
+ *       other nodes only within one unbroken following of the change stream. Without Redis only an SQLite L3 in the
+ *       engine's own data directory gets one (any other L3 may be written by engines it never hears of). The rules:
+ *       {@code internal.ExistenceFilter}.</li>
  *   <li><b>Writes</b> take a per-id lock stripe only long enough to give the write its version (a hybrid logical
  *       clock) and place it in L1 and the queue; the same stripes make {@link io.tiercache.engine.SyncEngine#compute}
  *       atomic against every other write to that id through this engine.</li>
+ *   <li><b>Write-behind coalescing</b>: a MEMORY write of an id whose previous MEMORY write is still queued (not yet
+ *       taken by the flusher) replaces it in its queue entry, so a hot id costs one queue entry and one L3 row per
+ *       batch. LOCAL_WAL and DURABLE writes keep entries of their own: each acknowledgement waits for its own write.</li>
+ *   <li><b>Layers above L1</b> (the JCache near cache) keep derived copies only as long as the L1 entry they came
+ *       from: an {@link io.tiercache.engine.L1Listener} hears every replacement, eviction, expiry and invalidation
+ *       after it is visible, and {@link io.tiercache.engine.SyncEngine#getCached} checks a copy against L1.</li>
  *   <li><b>Scans and counts</b> ask the ground truth (L3, or L1 when there is no L3) and lay the write-behind queue over
  *       the answer, so they see every accepted write before it is flushed. While L3 is catching up from the WAL they
  *       refuse with {@link io.tiercache.engine.TierUnavailableException} rather than answer from a partial view.</li>

@@ -36,6 +36,7 @@ class SyncEngineConfigTest {
         assertThat(c.redisEvictionTarget()).isEqualTo(0.60);
         assertThat(c.merkleCalcEnabled()).isTrue();
         assertThat(c.merkleCalcJitterMs()).isZero();
+        assertThat(c.merkleSyncIntervalMs()).isEqualTo(600_000);
         assertThat(c.enableCdcStream()).isFalse();
         assertThat(c.cdcStreamMaxlen()).isEqualTo(100_000);
         assertThat(c.redisTimeoutMs()).isEqualTo(5000);
@@ -96,6 +97,7 @@ class SyncEngineConfigTest {
                 bad("redisEvictionTarget", b -> b.redisEvictionTarget(2)),
                 bad("redisEvictionTarget", b -> b.redisEvictionStart(0.5).redisEvictionTarget(0.6)),
                 bad("merkleCalcJitterMs", b -> b.merkleCalcJitterMs(-1)),
+                bad("merkleSyncIntervalMs", b -> b.merkleSyncIntervalMs(-1)),
                 bad("cdcStreamMaxlen", b -> b.cdcStreamMaxlen(0)),
                 bad("redisTimeoutMs", b -> b.redisTimeoutMs(0)),
                 bad("redisResponseTimeoutMs", b -> b.redisResponseTimeoutMs(0)),
@@ -123,6 +125,14 @@ class SyncEngineConfigTest {
     void aBadValueIsRefusedNamingTheSetting(String setting, UnaryOperator<SyncEngineConfig.Builder> change) {
         assertThatIllegalArgumentException().isThrownBy(() -> change.apply(SyncEngineConfig.builder()).build())
                 .withMessageContaining(setting);
+    }
+
+    @Test
+    void everyRedisDeploymentFormIsAccepted() {
+        for (String url : new String[]{"redis://h:6379", "rediss://h:6380", "redis-sentinel://h:26379#m",
+            "redis-cluster://h1:7000,h2:7001", "rediss-cluster://h1:7000,h2:7001"}) {
+            assertThat(SyncEngineConfig.builder().redisUrl(url).build().redisUrl()).isEqualTo(url);
+        }
     }
 
     @Test

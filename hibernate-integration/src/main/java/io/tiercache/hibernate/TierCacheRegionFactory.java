@@ -12,6 +12,7 @@ import io.tiercache.hibernate.internal.TierCacheKeys;
 import io.tiercache.hibernate.internal.TierDomainDataRegion;
 import io.tiercache.hibernate.internal.TierQueryResultsRegion;
 import io.tiercache.hibernate.internal.TierTimestampsRegion;
+import io.tiercache.hibernate.internal.TimestampsStorage;
 import org.hibernate.boot.registry.classloading.spi.ClassLoaderService;
 import org.hibernate.boot.spi.SessionFactoryOptions;
 import org.hibernate.cache.cfg.spi.DomainDataRegionBuildingContext;
@@ -74,8 +75,11 @@ public class TierCacheRegionFactory extends RegionFactoryTemplate {
         SyncEngine injected = resolved.injectedEngine();
         this.engine = injected != null ? injected : SyncEngine.start(resolved.engineConfig());
         this.ownsEngine = injected == null;
-        // one clock for entry expiry and cache timestamps, so an injected test clock moves both
-        this.timestamper = new HybridTimestamper(engine.config().timeSource()::currentTimeMillis);
+        // Timestamps are compared across nodes (a query result cached on one, an invalidation from another): they
+        // come from the engine's clock moved onto Redis's when Redis is shared, so a node whose clock lags does not
+        // stamp an invalidation before a result it should invalidate.
+        SyncEngine started = engine;
+        this.timestamper = new HybridTimestamper(started::sharedTimeMillis);
         this.codecs = new EntryCodecs(new ValueCodec(resolved.allowlist(), loader));
         this.settings = resolved;
         LOG.info("tiercache second-level cache started ({}, lock timeout {})", tiers(engine), resolved.lockTimeout());
@@ -129,7 +133,7 @@ public class TierCacheRegionFactory extends RegionFactoryTemplate {
     @Override
     public TimestampsRegion buildTimestampsRegion(String regionName, SessionFactoryImplementor factory) {
         verifyStarted();
-        return new TierTimestampsRegion(regionName, this, storage(regionName, factory));
+        return new TierTimestampsRegion(regionName, this, timestampsStorage(regionName, factory));
     }
 
     @Override
@@ -141,7 +145,13 @@ public class TierCacheRegionFactory extends RegionFactoryTemplate {
     @Override
     protected StorageAccess createTimestampsRegionStorageAccess(String regionName,
                                                                 SessionFactoryImplementor factory) {
-        return storage(regionName, factory);
+        return timestampsStorage(regionName, factory);
+    }
+
+    private TimestampsStorage timestampsStorage(String regionName, SessionFactoryImplementor factory) {
+        SyncEngine started = engine;
+        return new TimestampsStorage(storage(regionName, factory), started, settings.writeOptions(qualify(regionName)),
+                () -> HybridTimestamper.units(started.sharedTimeMillis()), getTimeout() / 2);
     }
 
     private EngineStorage storage(String regionName, SessionFactoryImplementor factory) {

@@ -31,8 +31,10 @@ public final class TierCacheSettings {
     /** MEMORY (default), LOCAL_WAL or DURABLE; the last two need L3. */
     public static final String DURABILITY = PREFIX + "durability";
     /**
-     * Redis URL of the shared L2 tier ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}); regions then
-     * write to L1 + L2. Unset: no L2. Redis may be down at startup or later: reads then miss and go to the database.
+     * Redis URL of the shared L2 tier ({@code redis://}, {@code rediss://}, {@code redis-sentinel://},
+     * {@code redis-cluster://host:port,host:port} or {@code rediss-cluster://}; see the engine's
+     * {@code SyncEngineConfig#redisUrl}); regions then write to L1 + L2. Unset: no L2. Redis may be down at startup
+     * or later: reads then miss and go to the database.
      */
     public static final String REDIS_URL = PREFIX + "redis.url";
     /** Prefix of every Redis key the engine writes, so applications can share a Redis; default {@code tc:}. */

@@ -63,8 +63,12 @@ final class CacheFactory {
                 throw new CacheException("cannot empty the namespace of new cache '" + name + "': " + e, e);
             }
         }
-        return new TierCache<>(manager, name, configuration, engine, entries, integration, events,
+        TierCache<K, V> cache = new TierCache<>(manager, name, configuration, engine, entries, integration, events,
                 loadExecutor(name));
+        if (settings.remoteEvents()) {
+            cache.hearRemoteWrites();
+        }
+        return cache;
     }
 
     /** One daemon thread that exists only while loadAll work is queued. */

@@ -88,22 +88,19 @@ final class Invocations<K, V> {
                 }
                 Mutation<T> created = current.create(key, value, entries.prepare(value), out, result, result);
                 if (explicit && current.writesValue()) {
-                    stats.puts(1);
-                    stats.putTime(start);
+                    stats.put(start);
                 }
                 return created;
             case UPDATE:
                 integration.write(key, value);
-                stats.puts(1);
-                stats.putTime(start);
+                stats.put(start);
                 return current.update(key, value, entries.prepare(value), out, result);
             case REMOVE:
                 integration.delete(key);
                 if (!live) {
                     return current.delete(result);
                 }
-                stats.removals(1);
-                stats.removeTime(start);
+                stats.removal(start);
                 return current.remove(key, out, result);
             default:
                 return live ? Mutation.keep(result) : current.delete(result);

@@ -33,8 +33,7 @@ final class SingleKeyWrites<K, V> {
         if (entries.putsIgnoreCurrent() && !integration.writesThrough() && !cache.hasListeners()) {
             // Nothing here needs the current entry (no event, no writer, same eternal result): skip reading it.
             cache.overwrite(key, prepared);
-            stats.puts(1);
-            stats.putTime(start);
+            stats.put(start);
             return;
         }
         List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
@@ -49,8 +48,7 @@ final class SingleKeyWrites<K, V> {
         });
         cache.dispatch(out);
         if (stored) {
-            stats.puts(1);
-            stats.putTime(start);
+            stats.put(start);
         }
     }
 
@@ -75,8 +73,7 @@ final class SingleKeyWrites<K, V> {
         stats.lookup(old != null);
         stats.getTime(start);
         if (stored[0]) {
-            stats.puts(1);
-            stats.putTime(start);
+            stats.put(start);
         }
         return old;
     }
@@ -96,8 +93,7 @@ final class SingleKeyWrites<K, V> {
         cache.dispatch(out);
         stats.lookup(!stored);
         if (stored) {
-            stats.puts(1);
-            stats.putTime(start);
+            stats.put(start);
         }
         return stored;
     }
@@ -111,8 +107,7 @@ final class SingleKeyWrites<K, V> {
         });
         cache.dispatch(out);
         if (removed) {
-            stats.removals(1);
-            stats.removeTime(start);
+            stats.removal(start);
         }
         return removed;
     }
@@ -136,8 +131,7 @@ final class SingleKeyWrites<K, V> {
         stats.lookup(hit[0]);
         stats.getTime(start);
         if (removed) {
-            stats.removals(1);
-            stats.removeTime(start);
+            stats.removal(start);
         }
         return removed;
     }
@@ -153,8 +147,7 @@ final class SingleKeyWrites<K, V> {
         stats.lookup(old != null);
         stats.getTime(start);
         if (old != null) {
-            stats.removals(1);
-            stats.removeTime(start);
+            stats.removal(start);
         }
         return old;
     }
@@ -179,8 +172,7 @@ final class SingleKeyWrites<K, V> {
         stats.lookup(hit[0]);
         stats.getTime(start);
         if (replaced) {
-            stats.puts(1);
-            stats.putTime(start);
+            stats.put(start);
         }
         return replaced;
     }
@@ -200,8 +192,7 @@ final class SingleKeyWrites<K, V> {
         stats.lookup(old != null);
         stats.getTime(start);
         if (old != null) {
-            stats.puts(1);
-            stats.putTime(start);
+            stats.put(start);
         }
         return old;
     }

@@ -9,9 +9,11 @@ import io.tiercache.jcache.codec.Envelope;
 import io.tiercache.jcache.codec.KeyCodec;
 import io.tiercache.jcache.codec.ValueCodec;
 
+import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
 import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.expiry.ModifiedExpiryPolicy;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.SoftReference;
 import java.util.Map;
@@ -80,6 +82,10 @@ final class StoredEntries<K, V> {
         return keys.namespace();
     }
 
+    KeyCodec keys() {
+        return keys;
+    }
+
     KeyCodec.KeyId id(Object key) {
         return keys.idOf(key);
     }
@@ -87,6 +93,16 @@ final class StoredEntries<K, V> {
     @SuppressWarnings("unchecked")
     K keyOf(String id, Envelope envelope) {
         return (K) keys.keyOf(id, envelope.storedKey());
+    }
+
+    /** The key of an id that needs no envelope to be named (not a hashed one); null when it does. */
+    @SuppressWarnings("unchecked")
+    K keyOfReadableId(String id) {
+        try {
+            return (K) keys.keyOf(id, null);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     long now() {
@@ -153,6 +169,17 @@ final class StoredEntries<K, V> {
      */
     boolean putsIgnoreCurrent() {
         return byValue && expiry.getClass() == EternalExpiryPolicy.class;
+    }
+
+    /**
+     * Whether a {@code get} that finds a live entry leaves it exactly as it is, so its decoded value may be served
+     * again without asking the engine: a store-by-value cache whose expiry policy answers null for access (the
+     * eternal, created and modified policies; any other policy is asked on every access, and its answer may change).
+     */
+    boolean getsNeverChangeEntries() {
+        Class<?> policy = expiry.getClass();
+        return byValue && (policy == EternalExpiryPolicy.class || policy == CreatedExpiryPolicy.class
+                || policy == ModifiedExpiryPolicy.class);
     }
 
     /** The payload {@link #write} stores for an eternal store-by-value entry. */

@@ -62,6 +62,8 @@ public final class TierCache<K, V> implements Cache<K, V> {
     private final BulkOperations<K, V> bulk;
     private final Invocations<K, V> invocations;
     private final SingleKeyWrites<K, V> writes;
+    /** Decoded values of L1 hits, or null where gets may change the entry or values cannot be shared. */
+    private final NearCache<K, V> near;
     private volatile boolean closed;
 
     TierCache(TierCacheManager manager, String name, TierCacheConfiguration<K, V> configuration, SyncEngine engine,
@@ -79,11 +81,20 @@ public final class TierCache<K, V> implements Cache<K, V> {
         this.bulk = new BulkOperations<>(this, engine, entries, integration, stats, loadExecutor);
         this.invocations = new Invocations<>(this, entries, integration, stats);
         this.writes = new SingleKeyWrites<>(this, entries, integration, stats);
+        this.near = entries.getsNeverChangeEntries() ? new NearCache<K, V>(engine, entries.keys()).open() : null;
         setStatisticsEnabled(configuration.isStatisticsEnabled());
         setManagementEnabled(configuration.isManagementEnabled());
     }
 
     // ---------------------------------------------------------------- the atomic step every operation is made of
+
+    /**
+     * The events list this thread's current operation collects into: with several nodes an atomic step may be
+     * decided more than once (the engine retries after another node's write won), and only the last decision's
+     * events may be dispatched.
+     */
+    private final ThreadLocal<List<TierCacheEntryEvent<K, V>>> attemptSink = new ThreadLocal<>();
+    private volatile RemoteEvents<K, V> remoteEvents;
 
     <R> R atomically(K key, Function<CurrentEntry<K, V>, Mutation<R>> function) {
         return atomically(entries.id(key), function);
@@ -91,9 +102,16 @@ public final class TierCache<K, V> implements Cache<K, V> {
 
     <R> R atomically(KeyId id, Function<CurrentEntry<K, V>, Mutation<R>> function) {
         requireOpen();
+        List<TierCacheEntryEvent<K, V>> sink = attemptSink.get();
+        int mark = sink == null ? 0 : sink.size();
         try {
-            return engine.compute(id.id(),
-                    item -> function.apply(new CurrentEntry<>(this, entries, id, item, entries.now())));
+            return engine.compute(id.id(), item -> {
+                // Another node won the previous attempt: what it recorded describes an entry that was never written.
+                if (sink != null && sink.size() > mark) {
+                    sink.subList(mark, sink.size()).clear();
+                }
+                return function.apply(new CurrentEntry<>(this, entries, id, item, entries.now()));
+            });
         } catch (CacheException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -121,6 +139,14 @@ public final class TierCache<K, V> implements Cache<K, V> {
         }
     }
 
+    /** Lets listeners hear of other nodes' writes too ({@code tiercache.events.remote}); see {@link RemoteEvents}. */
+    void hearRemoteWrites() {
+        RemoteEvents<K, V> remote = new RemoteEvents<>(this, engine, entries);
+        if (remote.start()) {
+            remoteEvents = remote;
+        }
+    }
+
     boolean hasListeners() {
         return events.hasListeners();
     }
@@ -131,7 +157,9 @@ public final class TierCache<K, V> implements Cache<K, V> {
 
     /** A list to collect one operation's events in, or null while no listener is registered (events are skipped). */
     List<TierCacheEntryEvent<K, V>> eventSink() {
-        return events.hasListeners() ? new ArrayList<>(2) : null;
+        List<TierCacheEntryEvent<K, V>> sink = events.hasListeners() ? new ArrayList<>(2) : null;
+        attemptSink.set(sink);
+        return sink;
     }
 
     void dispatch(List<TierCacheEntryEvent<K, V>> batch) {
@@ -164,6 +192,13 @@ public final class TierCache<K, V> implements Cache<K, V> {
     V getValue(K key, List<TierCacheEntryEvent<K, V>> out) {
         long start = stats.start();
         try {
+            if (near != null) {
+                V held = near.get(key, entries);
+                if (held != null) {
+                    stats.hit();
+                    return held;
+                }
+            }
             KeyId id = entries.id(key);
             SyncItem item = peek(id);
             Long accessExpireAt = null;
@@ -176,6 +211,9 @@ public final class TierCache<K, V> implements Cache<K, V> {
                         accessExpireAt = entries.accessExpiry(now);
                         if (accessExpireAt == null) {
                             stats.hit();
+                            if (near != null) {
+                                near.offer(key, id, item, value, envelope.expireAt());
+                            }
                             return value;
                         }
                     }
@@ -343,6 +381,9 @@ public final class TierCache<K, V> implements Cache<K, V> {
     void clearStorage() {
         try {
             bulk.clear();
+            if (near != null) {
+                near.clear();
+            }
         } catch (RuntimeException e) {
             throw new CacheException("cache '" + name + "': clear failed: " + e.getMessage(), e);
         }
@@ -392,9 +433,13 @@ public final class TierCache<K, V> implements Cache<K, V> {
         });
         if (removed) {
             dispatch(List.of(event(EventType.REMOVED, key, value, value)));
-            stats.removals(1);
-            stats.removeTime(start);
+            stats.removal(start);
         }
+    }
+
+    /** How many decoded values the near cache holds (-1 without one); for tests. */
+    long nearCacheSize() {
+        return near == null ? -1 : near.size();
     }
 
     long statisticsStart() {
@@ -491,6 +536,12 @@ public final class TierCache<K, V> implements Cache<K, V> {
         setStatisticsEnabled(false);
         setManagementEnabled(false);
         loadExecutor.shutdown();
+        if (remoteEvents != null) {
+            remoteEvents.stop();
+        }
+        if (near != null) {
+            near.close();
+        }
         events.close();
         integration.close(entries.expiryPolicy());
     }

@@ -1,5 +1,6 @@
 package io.tiercache.engine.internal;
 
+import io.tiercache.engine.RemoteChangeListener;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.Tier;
 import io.tiercache.engine.memory.MemoryTier;
@@ -11,8 +12,12 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Keeps L1 a coherent near cache when several nodes share L2/L3. Every flushed batch is announced on the Redis change
@@ -23,6 +28,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Coherence implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coherence.class);
+    /** Longest a stream read blocks: an idle node still confirms its position this often. */
+    private static final long BLOCK_MILLIS = 200;
+    /** How long a confirmation vouches for a node's L1; several blocked reads, so an idle node never lapses. */
+    private static final long LEASE_MILLIS = 5 * BLOCK_MILLIS;
+    private static final long LEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(LEASE_MILLIS);
 
     private final SyncEngineConfig config;
     private final MemoryTier l1;
@@ -30,10 +40,16 @@ public final class Coherence implements AutoCloseable {
     private final String nodeId = UUID.randomUUID().toString();
     private final Thread reader;
     private final LongAdder applied = new LongAdder();
+    /** Which unbroken period of following the stream this is; a new one starts after every gap or reconnect. */
+    private final AtomicLong followEpoch = new AtomicLong();
+    private volatile Consumer<String> remoteChanges = id -> { };
     private volatile RedisChangeStream stream;
     private volatile boolean l1Trusted;
     private volatile boolean closing;
     private volatile String startPosition;
+    private volatile long confirmedNanos = System.nanoTime() - LEASE_NANOS;
+    private final SharedClock sharedClock = new SharedClock();
+    private final List<RemoteChangeListener> listeners = new CopyOnWriteArrayList<>();
 
     public Coherence(SyncEngineConfig config, MemoryTier l1, HybridLogicalClock clock) {
         this.config = config;
@@ -51,6 +67,8 @@ public final class Coherence implements AutoCloseable {
         try {
             stream = RedisChangeStream.open(config);
             startPosition = stream.end();
+            confirm(startPosition);
+            followEpoch.incrementAndGet();
             l1Trusted = true;
         } catch (TierAccessException | RuntimeException e) {
             LOG.warn("the change stream is unreachable at start ({}); L1 is bypassed until it answers", e.getMessage());
@@ -58,9 +76,85 @@ public final class Coherence implements AutoCloseable {
         reader.start();
     }
 
-    /** Whether L1 may serve: false until this node follows the stream, and after any connection loss or gap. */
+    /** Also told of every other node's change, e.g. to retire this node's older queued write of the same id. */
+    public void addListener(RemoteChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    public boolean removeListener(RemoteChangeListener listener) {
+        return listeners.remove(listener);
+    }
+
+    private void tellListeners(RedisChangeStream.Change change) {
+        for (RemoteChangeListener listener : listeners) {
+            try {
+                listener.changed(change.id(), change.version(), change.deleted());
+            } catch (RuntimeException e) {
+                LOG.warn("a remote change listener failed on '{}': {}", change.id(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Whether L1 may serve: false until this node follows the stream, after any connection loss or gap, and while
+     * the reader has not confirmed its position within its lease (a stalled or paused node: writers stop waiting
+     * for it after the same lease, so it must not serve what they changed meanwhile).
+     */
     public boolean l1Trusted() {
-        return l1Trusted;
+        return l1Trusted && System.nanoTime() - confirmedNanos < LEASE_NANOS;
+    }
+
+    /**
+     * This node's clock moved onto Redis's, re-measured at every confirmation (a few times a second): the time every
+     * node sharing Redis agrees on within a round trip, whatever their own clocks say.
+     */
+    public long sharedTimeMillis() {
+        return config.timeSource().currentTimeMillis() + sharedClock.offsetMillis();
+    }
+
+    /** How far {@link #sharedTimeMillis} may be from Redis's clock: half the round trip it was measured over. */
+    public long sharedTimeUncertaintyMillis() {
+        return sharedClock.uncertaintyMillis();
+    }
+
+    /**
+     * Waits until every other live node has applied the change at {@code position} to its L1, or until their
+     * leases have run out (then they do not serve from L1 either). Waits at most the lease plus a response timeout.
+     */
+    public void awaitDelivered(String position) {
+        if (position == null) {
+            // Not announced at all: only the lapse of every lease is sure to have removed the old copies.
+            LockSupport.parkNanos(LEASE_NANOS);
+            return;
+        }
+        long deadline = System.nanoTime() + LEASE_NANOS + TimeUnit.MILLISECONDS.toNanos(config.redisResponseTimeoutMs());
+        long pause = 100_000;
+        while (System.nanoTime() < deadline) {
+            RedisChangeStream current = stream;
+            try {
+                if (current != null && current.unconfirmed(nodeId, position, LEASE_MILLIS) == 0) {
+                    return;
+                }
+            } catch (TierAccessException e) {
+                // Cannot see the confirmations: waiting out the lease is what makes it safe.
+                LOG.debug("reading confirmations of {} failed: {}", position, e.getMessage());
+            }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /**
+     * The current following period; it changes (before {@link #l1Trusted} turns true again) whenever announcements
+     * may have been missed, so state built from the stream in an earlier period is known to be incomplete.
+     */
+    public long followEpoch() {
+        return followEpoch.get();
+    }
+
+    /** Also tells {@code listener} the id of every change another node announces (set before {@link #start}). */
+    public void onRemoteChange(Consumer<String> listener) {
+        this.remoteChanges = listener;
     }
 
     public String nodeId() {
@@ -72,9 +166,12 @@ public final class Coherence implements AutoCloseable {
         return applied.sum();
     }
 
-    /** Announces a batch this node stored; throws while Redis does not answer (the caller owes it). */
-    public void publish(List<? extends TierWrite> writes) throws TierAccessException {
-        announce(writes.stream().map(RedisChangeStream.Change::of).toList());
+    /**
+     * Announces a batch this node stored and returns its stream position; throws while Redis does not answer (the
+     * caller owes it).
+     */
+    public String publish(List<? extends TierWrite> writes) throws TierAccessException {
+        return announce(writes.stream().map(RedisChangeStream.Change::of).toList());
     }
 
     /** Announces ids whose copies elsewhere must be read again (invalidations owed after an outage). */
@@ -82,17 +179,17 @@ public final class Coherence implements AutoCloseable {
         announce(owed.stream().map(w -> new RedisChangeStream.Change(w.id(), w.version(), false)).toList());
     }
 
-    private void announce(List<RedisChangeStream.Change> changes) throws TierAccessException {
+    private String announce(List<RedisChangeStream.Change> changes) throws TierAccessException {
         RedisChangeStream current = stream;
         if (current == null) {
             throw new TierAccessException(Tier.L2, "the change stream is not connected", null);
         }
-        current.publish(nodeId, changes);
+        return current.publish(nodeId, changes);
     }
 
     private void follow() {
         long backoff = config.sqlRetryBackoffMs();
-        long block = Math.max(10, Math.min(1000, config.redisResponseTimeoutMs() / 2));
+        long block = Math.max(10, Math.min(BLOCK_MILLIS, config.redisResponseTimeoutMs() / 2));
         String position = startPosition;
         while (!closing) {
             try {
@@ -103,6 +200,8 @@ public final class Coherence implements AutoCloseable {
                     // Whatever L1 holds may predate changes this node never saw: start clean from the stream's end.
                     position = stream.end();
                     l1.invalidateAll();
+                    confirm(position);
+                    followEpoch.incrementAndGet();
                     l1Trusted = true;
                     LOG.info("following the change stream from {} (node {})", position, nodeId);
                 }
@@ -114,14 +213,15 @@ public final class Coherence implements AutoCloseable {
                 }
                 for (RedisChangeStream.Change change : read.changes()) {
                     clock.observe(change.version());
-                    if (change.deleted()) {
-                        l1.apply(new TierWrite.Delete(change.id(), change.version()));
-                    } else {
-                        l1.raiseFloor(change.id(), change.version());
-                    }
+                    remoteChanges.accept(change.id());
+                    // A floor, never a tombstone, even for a "d": a write routed away from L2 is announced as the
+                    // delete L2 received, while L3 holds the item; a tombstone would serve a miss for it.
+                    l1.raiseFloor(change.id(), change.version());
+                    tellListeners(change);
                     applied.increment();
                 }
                 position = read.position();
+                confirm(position);
             } catch (TierAccessException | RuntimeException e) {
                 if (closing) {
                     return;
@@ -132,6 +232,22 @@ public final class Coherence implements AutoCloseable {
                 position = null;
                 sleep(backoff);
             }
+        }
+    }
+
+    /**
+     * A confirmation Redis refuses (a full Redis refuses writes but still serves stream reads) costs only the lease:
+     * this node keeps applying changes, and serves from L1 again once a confirmation lands.
+     */
+    private void confirm(String position) {
+        try {
+            long before = config.timeSource().currentTimeMillis();
+            long redisNow = stream.confirm(nodeId, position);
+            long after = config.timeSource().currentTimeMillis();
+            sharedClock.sample(redisNow, before, after);
+            confirmedNanos = System.nanoTime();
+        } catch (TierAccessException e) {
+            LOG.debug("confirming position {} failed: {}", position, e.getMessage());
         }
     }
 

@@ -10,22 +10,61 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A write accepted into L1 and waiting for the shared tiers. {@link #stored} completes when the write left memory
  * for good: committed to L3, or journaled to the WAL because L3 could not take it.
+ *
+ * <p>Until the flusher {@link #take}s it, a MEMORY-durability write may {@link #absorb} a newer MEMORY write of the
+ * same id and routing: only the newest version of an id needs to reach the shared tiers, so repeated writes of a hot
+ * id cost the flusher one row, and the queue one entry, per batch. Writes acknowledged later (WAL, DURABLE) keep
+ * their own entry, since each one's acknowledgement waits for its own storing.
  */
 public final class PendingWrite {
-    private final TierWrite write;
+    /** What {@link #absorb} answers when it did not take the newer write over. */
+    public static final int NOT_ABSORBED = Integer.MIN_VALUE;
+
+    private volatile TierWrite write;
     private final Set<Tier> sharedTiers;
     private final Durability durability;
     private final long enqueuedNanos;
-    private final int bytes;
+    private volatile int bytes;
+    private boolean taken;
     private final CompletableFuture<Void> stored = new CompletableFuture<>();
     private volatile CompletableFuture<Long> walSeq;
+    private volatile boolean coordinated;
+    private volatile boolean superseded;
 
     public PendingWrite(TierWrite write, Set<Tier> sharedTiers, Durability durability) {
         this.write = write;
         this.sharedTiers = sharedTiers;
         this.durability = durability;
         this.enqueuedNanos = System.nanoTime();
-        this.bytes = write instanceof TierWrite.Upsert u ? u.item().estimatedMemoryBytes() : 2 * write.id().length() + 96;
+        this.bytes = bytesOf(write);
+    }
+
+    private static int bytesOf(TierWrite write) {
+        return write instanceof TierWrite.Upsert u ? u.item().estimatedMemoryBytes() : 2 * write.id().length() + 96;
+    }
+
+    /**
+     * Carries {@code newer}'s write instead of its own, if this write is still queued, both are MEMORY writes with
+     * the same routing and {@code newer} is not older; returns the change of pinned bytes, or {@link #NOT_ABSORBED}.
+     */
+    public synchronized int absorb(PendingWrite newer) {
+        if (taken || durability != Durability.MEMORY || newer.durability != Durability.MEMORY || walSeq != null
+                || newer.version() < version() || !sharedTiers.equals(newer.sharedTiers)) {
+            return NOT_ABSORBED;
+        }
+        int delta = newer.bytes - bytes;
+        write = newer.write;
+        bytes = newer.bytes;
+        // What is known of the older write (on the coordinating tier already, overtaken by another node) is not
+        // known of the newer one it now carries.
+        coordinated = newer.coordinated;
+        superseded = newer.superseded;
+        return delta;
+    }
+
+    /** The flusher takes this write: from now on it absorbs nothing, so what it carries is final. */
+    public synchronized void take() {
+        taken = true;
     }
 
     public TierWrite write() {
@@ -68,5 +107,26 @@ public final class PendingWrite {
 
     public void journaled(CompletableFuture<Long> seq) {
         this.walSeq = seq;
+    }
+
+    /** Whether the coordinating tier already holds this write (it won a compare-and-set there). */
+    public boolean coordinated() {
+        return coordinated;
+    }
+
+    public void markCoordinated() {
+        coordinated = true;
+    }
+
+    /**
+     * Whether another node has since written a newer version of the id: then this write, though still queued, is
+     * no longer the newest, and reads must not be answered from it.
+     */
+    public boolean superseded() {
+        return superseded;
+    }
+
+    void markSuperseded() {
+        superseded = true;
     }
 }

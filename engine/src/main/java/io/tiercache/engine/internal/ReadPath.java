@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The read path: L1, then the write-behind queue (this node's newest writes), then L2, then the WAL while it holds
- * writes L3 lacks, then L3. What a lower tier returns is checked (hash, expiry) before it is served and promoted:
+ * writes L3 lacks, then the existence filter (a trusted "definitely missing" is a miss without asking L3), then L3. What a lower tier returns is checked (hash, expiry) before it is served and promoted:
  * into L1 by a version-guarded fill, into L2 off the reading thread. A corrupt L2 copy is replaced from L3; a corrupt
  * L3 copy is refused with {@link CorruptionException}. Callers validate ids and the engine's state.
  */
@@ -49,11 +49,13 @@ public final class ReadPath {
     private final LongAdder l2Hits = new LongAdder();
     private final LongAdder l3Hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
+    private final LongAdder l3Reads = new LongAdder();
+    private final ExistenceFilter existence;
 
     /** Tiers the engine does not have are null. */
     public ReadPath(TimeSource time, HybridLogicalClock clock, MemoryTier l1, ItemTier l2, ItemTier l3, LocalWal wal,
                     WriteBehind writeBehind, Coherence coherence, CircuitBreaker l2Breaker, CircuitBreaker l3Breaker,
-                    ExecutorService l2Filler) {
+                    ExecutorService l2Filler, ExistenceFilter existence) {
         this.time = time;
         this.clock = clock;
         this.l1 = l1;
@@ -65,6 +67,7 @@ public final class ReadPath {
         this.l2Breaker = l2Breaker;
         this.l3Breaker = l3Breaker;
         this.l2Filler = l2Filler;
+        this.existence = existence;
     }
 
     public long l1Hits() {
@@ -81,6 +84,11 @@ public final class ReadPath {
 
     public long misses() {
         return misses.sum();
+    }
+
+    /** Queries sent to L3 for reads ({@code get} and {@code getMany}). */
+    public long l3Reads() {
+        return l3Reads.sum();
     }
 
     /** The stored items among {@code ids}, found with one L3 query for everything L1 does not hold. */
@@ -105,9 +113,10 @@ public final class ReadPath {
                     read(id, false).ifPresent(item -> found.put(id, item));
                 }
             } else {
+                below = withoutDefinitelyMissing(below);
                 Map<String, SyncItem> stored;
                 try {
-                    stored = l3.getMany(below);
+                    stored = below.isEmpty() ? Map.of() : l3.getMany(below);
                 } catch (TierAccessException e) {
                     throw l3Unavailable("reading " + below.size() + " items", e);
                 }
@@ -123,6 +132,25 @@ public final class ReadPath {
             misses.add(below.size());
         }
         return found;
+    }
+
+    /** The ids L3 may hold; the others are counted as misses here. */
+    private List<String> withoutDefinitelyMissing(List<String> ids) {
+        if (existence == null) {
+            l3Reads.increment();
+            return ids;
+        }
+        List<String> kept = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            if (!existence.definitelyMissing(id)) {
+                kept.add(id);
+            }
+        }
+        misses.add(ids.size() - kept.size());
+        if (!kept.isEmpty()) {
+            l3Reads.increment();
+        }
+        return kept;
     }
 
     /** One L2 pipeline for the ids memory did not have; returns the ids still to be asked below. */
@@ -213,7 +241,15 @@ public final class ReadPath {
                         ? servable(upsert.item(), now) : Optional.empty();
             }
         }
+        if (existence != null && existence.definitelyMissing(id)) {
+            misses.increment();
+            if (cached.corrupt()) {
+                healCacheTier(id, null);
+            }
+            return Optional.empty();
+        }
         Optional<SyncItem> stored;
+        l3Reads.increment();
         try {
             stored = l3.get(id);
         } catch (TierAccessException e) {
@@ -235,6 +271,29 @@ public final class ReadPath {
             }
         });
         return served;
+    }
+
+    /**
+     * The ground truth's answer alone, for a decision that must not rest on a cache: the WAL while it holds writes
+     * L3 lacks, then L3. Not promoted to L2 (the caller is about to write L2 itself).
+     */
+    public Optional<SyncItem> readGroundTruth(String id) {
+        if (l3 == null) {
+            return Optional.empty();
+        }
+        long now = time.currentTimeMillis();
+        if (writeBehind.hasWalBacklog()) {
+            Optional<WalEntry> journaled = wal.latestFor(id);
+            if (journaled.isPresent()) {
+                return journaled.get().write() instanceof TierWrite.Upsert upsert
+                        ? servable(upsert.item(), now) : Optional.empty();
+            }
+        }
+        try {
+            return l3.get(id).flatMap(item -> servable(item, now));
+        } catch (TierAccessException e) {
+            throw l3Unavailable("reading '" + id + "'", e);
+        }
     }
 
     /** What L2 said: an item to serve, or nothing (ask L3), and whether its copy was corrupt. */
@@ -314,7 +373,9 @@ public final class ReadPath {
      */
     private Optional<Optional<SyncItem>> readLocal(String id, boolean verify, long now) {
         // Without a followed change stream, L1 may miss other nodes' writes: only this node's queue is trusted.
-        Optional<SyncItem> cached = coherence == null || coherence.l1Trusted() ? l1.get(id) : Optional.empty();
+        // Read once: with Redis, whether L1 is trusted also checks this node's lease (a clock read).
+        boolean trusted = coherence == null || coherence.l1Trusted();
+        Optional<SyncItem> cached = trusted ? l1.get(id) : Optional.empty();
         if (cached.isPresent()) {
             SyncItem item = cached.get();
             if (verify && !item.isIntact()) {
@@ -324,12 +385,12 @@ public final class ReadPath {
                 l1Hits.increment();
                 return Optional.of(item.isExpiredAt(now) ? Optional.empty() : cached);
             }
-        } else if ((coherence == null || coherence.l1Trusted()) && l1.hasTombstone(id)) {
+        } else if (trusted && l1.hasTombstone(id)) {
             l1Hits.increment();
             return Optional.of(Optional.empty());
         }
         PendingWrite pending = writeBehind.pending(id);
-        if (pending != null) {
+        if (pending != null && !pending.superseded()) {
             l1Hits.increment();
             if (pending.write() instanceof TierWrite.Upsert upsert && !upsert.item().isExpiredAt(now)) {
                 l1.fill(upsert.item());

@@ -2,6 +2,7 @@ package io.tiercache.engine.internal;
 
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.Tier;
+import io.tiercache.engine.tier.CoordinatingTier;
 import io.tiercache.engine.tier.ItemTier;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * every call fails with the {@link TierAccessException} that opening raised. So an engine starts with Redis down and
  * picks it up when it answers, through the same breaker and repair path as any other outage.
  */
-public final class ReconnectingTier implements ItemTier {
+public final class ReconnectingTier implements ItemTier, CoordinatingTier {
 
     /** Opens the real tier; throws while the backend does not answer. */
     @FunctionalInterface
@@ -66,6 +67,24 @@ public final class ReconnectingTier implements ItemTier {
         }
     }
 
+    /** @throws UnsupportedOperationException if the tier behind cannot coordinate (checked by the engine first) */
+    @Override
+    public Snapshot readForUpdate(String id) throws TierAccessException {
+        return coordinating().readForUpdate(id);
+    }
+
+    @Override
+    public boolean compareAndApply(Token expected, TierWrite write) throws TierAccessException {
+        return coordinating().compareAndApply(expected, write);
+    }
+
+    private CoordinatingTier coordinating() throws TierAccessException {
+        if (tier() instanceof CoordinatingTier coordinating) {
+            return coordinating;
+        }
+        throw new UnsupportedOperationException(describe() + " cannot coordinate conditional writes");
+    }
+
     @Override
     public Tier level() {
         return level;
@@ -90,6 +109,16 @@ public final class ReconnectingTier implements ItemTier {
     @Override
     public void apply(List<? extends TierWrite> writes) throws TierAccessException {
         tier().apply(writes);
+    }
+
+    @Override
+    public void applyCacheOnly(List<? extends TierWrite> writes) throws TierAccessException {
+        tier().applyCacheOnly(writes);
+    }
+
+    /** The connected tier (opening it if needed); throws while the backend does not answer. */
+    public ItemTier connected() throws TierAccessException {
+        return tier();
     }
 
     @Override

@@ -70,6 +70,7 @@ public final class WriteBehind {
     private final Thread drainer;
     /** Makes "the WAL is empty, so the backlog is over" and "journal a batch" exclude each other. */
     private final Object backlogLock = new Object();
+    private volatile Runnable onCacheTierRepaired = () -> { };
     private volatile boolean expedite;
     private volatile boolean stopping;
     private volatile boolean walBacklog;
@@ -172,9 +173,23 @@ public final class WriteBehind {
         }
     }
 
-    /** Queues a write that L1 already holds; becomes the pending write for its id. */
+    /**
+     * Queues a write that L1 already holds; becomes the pending write for its id. A still-queued MEMORY write of the
+     * same id takes it over instead ({@link PendingWrite#absorb}): the queue and the next batch hold the id once.
+     */
     public void enqueue(PendingWrite write) {
-        pendingById.merge(write.id(), write, (old, neu) -> neu.version() >= old.version() ? neu : old);
+        int[] absorbed = {PendingWrite.NOT_ABSORBED};
+        pendingById.compute(write.id(), (id, old) -> {
+            if (old == null) {
+                return write;
+            }
+            absorbed[0] = old.absorb(write);
+            return absorbed[0] != PendingWrite.NOT_ABSORBED || old.version() > write.version() ? old : write;
+        });
+        if (absorbed[0] != PendingWrite.NOT_ABSORBED) {
+            pinnedBytes.addAndGet(absorbed[0]);
+            return;
+        }
         queue.add(write);
         int count = queuedCount.incrementAndGet();
         long bytes = pinnedBytes.addAndGet(write.bytes());
@@ -187,6 +202,14 @@ public final class WriteBehind {
     /** The newest write for {@code id} not yet stored in L3 or the WAL. */
     public PendingWrite pending(String id) {
         return pendingById.get(id);
+    }
+
+    /** Another node wrote {@code version} of {@code id}: an older queued write of this node is no longer the newest. */
+    public void supersede(String id, long version) {
+        PendingWrite queued = pendingById.get(id);
+        if (queued != null && queued.version() < version) {
+            queued.markSuperseded();
+        }
     }
 
     public Collection<PendingWrite> pendingWrites() {
@@ -218,6 +241,25 @@ public final class WriteBehind {
         quiet.lock();
         try {
             return reads.run();
+        } finally {
+            quiet.unlock();
+        }
+    }
+
+    /** Runs {@code listener} (on the flusher thread: it must only hand work off) once L2 has paid what it owed. */
+    public void onCacheTierRepaired(Runnable listener) {
+        this.onCacheTierRepaired = listener;
+    }
+
+    /**
+     * Runs {@code work} while no batch is applied to L3. The flusher writes L2 after L3, so a repair that reads L3
+     * and then writes L2 under this lock cannot put back a copy older than one a batch is about to write.
+     */
+    public <T> T withL3Quiet(L3Reads<T> work) throws TierAccessException {
+        Lock quiet = l3Writes.readLock();
+        quiet.lock();
+        try {
+            return work.run();
         } finally {
             quiet.unlock();
         }
@@ -320,12 +362,15 @@ public final class WriteBehind {
         long flushNanos = TimeUnit.MILLISECONDS.toNanos(config.batchFlushMs());
         while (true) {
             boolean last = stopping;
+            // Taken before looking at the queue, so a request to hurry is used once: left set while the queue is
+            // empty, it kept this loop from ever parking (one core spun until the next queued write).
+            boolean hurry = expedite;
+            expedite = false;
             try {
                 PendingWrite oldest = queue.peek();
-                boolean due = oldest != null && (expedite || last
+                boolean due = oldest != null && (hurry || last
                         || System.nanoTime() - oldest.enqueuedNanos() >= flushNanos);
                 if (due) {
-                    expedite = false;
                     flushQueued();
                 }
                 repairCacheTier();
@@ -374,6 +419,7 @@ public final class WriteBehind {
     private void flushQueued() {
         List<PendingWrite> batch = new ArrayList<>();
         for (PendingWrite write; (write = queue.poll()) != null; ) {
+            write.take();
             batch.add(write);
         }
         if (batch.isEmpty()) {
@@ -386,9 +432,14 @@ public final class WriteBehind {
         }
         List<PendingWrite> toL3 = l3 == null ? List.of() : new ArrayList<>(newest.values());
         List<TierWrite> toL2 = new ArrayList<>(newest.size());
+        Set<String> cacheOnly = new java.util.HashSet<>();
         if (l2 != null) {
             for (PendingWrite write : newest.values()) {
                 toL2.add(forTier(write.write(), write.sharedTiers(), Tier.L2));
+                if (l3 != null && !write.sharedTiers().contains(Tier.L3)
+                        && write.write() instanceof TierWrite.Upsert) {
+                    cacheOnly.add(write.id());
+                }
             }
             if (!toL3.isEmpty()) {
                 // Dying between the L3 commit and the L2 write would leave L2 an older copy nobody owes to remove.
@@ -410,7 +461,7 @@ public final class WriteBehind {
         }
         if (l2 != null) {
             repairCacheTier();
-            if (writeToCacheTier(toL2) && !toL3.isEmpty()) {
+            if (writeToCacheTier(toL2, cacheOnly) && !toL3.isEmpty()) {
                 l2Repairs.delivered(toL2);
             }
         }
@@ -421,14 +472,18 @@ public final class WriteBehind {
     }
 
     /** L2 is a cache: a write it cannot take is not retried but owed as an invalidation, paid before L2 is read. */
-    private boolean writeToCacheTier(List<TierWrite> writes) {
+    private boolean writeToCacheTier(List<TierWrite> writes, Set<String> cacheOnlyIds) {
         if (l2Repairs.isEmpty() && l2Breaker.allowsCall()) {
             try {
                 if (l3 == null) {
                     // Without L3, L2 is the ground truth that overlaid counts read.
                     changeGroundTruth(l2, writes);
-                } else {
+                } else if (cacheOnlyIds.isEmpty()) {
                     l2.apply(writes);
+                } else {
+                    // Items L3 does not hold stay out of L2's merkle trees, so reconciliation leaves them alone.
+                    l2.apply(writes.stream().filter(w -> !cacheOnlyIds.contains(w.id())).toList());
+                    l2.applyCacheOnly(writes.stream().filter(w -> cacheOnlyIds.contains(w.id())).toList());
                 }
                 if (coherence != null) {
                     coherence.publish(writes);
@@ -465,6 +520,7 @@ public final class WriteBehind {
             l2Repairs.paid(owed);
             if (l2Repairs.isEmpty()) {
                 LOG.info("L2 is repaired: every invalidation owed while it was unavailable has been applied");
+                onCacheTierRepaired.run();
             }
         } catch (TierAccessException e) {
             l2Breaker.recordFailure();

@@ -4,12 +4,16 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.tiercache.engine.L1Listener;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.Tier;
 import io.tiercache.engine.TimeSource;
 import io.tiercache.engine.internal.IdOrder;
 import io.tiercache.engine.tier.ItemTier;
 import io.tiercache.engine.tier.TierWrite;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -27,13 +32,19 @@ import java.util.function.Predicate;
  * <p>Deletes leave a small versioned tombstone instead of removing the entry, so a read that fetched an older copy
  * from a lower tier cannot put it back after the delete: every write, fill and delete goes through one
  * version-guarded compute, and the newest version wins whatever the interleaving.
+ *
+ * <p>{@link L1Listener}s hear of every entry that is replaced or leaves (writes, deletes, floors, evictions,
+ * expiries, invalidations), after the change is visible, so a layer above can keep derived copies exactly as long
+ * as the entry they were derived from.
  */
 public final class MemoryTier implements ItemTier {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryTier.class);
     private static final int TOMBSTONE_WEIGHT = 96;
 
     private final Cache<String, Slot> cache;
     private final Policy.Eviction<String, Slot> eviction;
     private final long configuredMaxBytes;
+    private final List<L1Listener> listeners = new CopyOnWriteArrayList<>();
 
     /**
      * What L1 holds for an id: the item; a tombstone remembering a delete's version; or a floor, left by another
@@ -58,6 +69,9 @@ public final class MemoryTier implements ItemTier {
                         ? TOMBSTONE_WEIGHT + 2 * id.length() : slot.item().estimatedMemoryBytes())
                 .expireAfter(new SlotExpiry(time))
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(time.currentTimeMillis()))
+                // Synchronous, for size, expiry and collection alike: derived copies leave with the entry.
+                .evictionListener((String id, Slot slot, RemovalCause cause)
+                        -> changed(id))
                 .build();
         this.eviction = cache.policy().eviction().orElseThrow();
     }
@@ -75,6 +89,16 @@ public final class MemoryTier implements ItemTier {
     @Override
     public Optional<SyncItem> get(String id) {
         Slot slot = cache.getIfPresent(id);
+        return slot == null || slot.item() == null ? Optional.empty() : Optional.of(slot.item());
+    }
+
+    /**
+     * The item L1 holds for {@code id}, read without side effects: no access is recorded and no maintenance runs,
+     * so no eviction (and no {@link L1Listener} call) can happen on this thread. Safe to call while holding a lock
+     * that a listener takes.
+     */
+    public Optional<SyncItem> peek(String id) {
+        Slot slot = cache.policy().getIfPresentQuietly(id);
         return slot == null || slot.item() == null ? Optional.empty() : Optional.of(slot.item());
     }
 
@@ -125,7 +149,43 @@ public final class MemoryTier implements ItemTier {
             won[0] = true;
             return candidate;
         });
+        if (won[0]) {
+            // After the compute, not inside it: a reader that copied the old item and re-checks L1 afterwards
+            // either sees the new slot or is told here, so no derived copy of the old item survives.
+            changed(key);
+        }
         return won[0];
+    }
+
+    public void addListener(L1Listener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(L1Listener listener) {
+        listeners.remove(listener);
+    }
+
+    private void changed(String id) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        for (L1Listener listener : listeners) {
+            try {
+                listener.changed(id);
+            } catch (RuntimeException e) {
+                LOG.warn("L1 listener {} failed on a change of '{}'", listener, id, e);
+            }
+        }
+    }
+
+    private void clearedAll() {
+        for (L1Listener listener : listeners) {
+            try {
+                listener.clearedAll();
+            } catch (RuntimeException e) {
+                LOG.warn("L1 listener {} failed on clearing L1", listener, e);
+            }
+        }
     }
 
     /** Puts a copy read from a lower tier, unless L1 already has that version, a newer one, or a newer delete. */
@@ -136,10 +196,12 @@ public final class MemoryTier implements ItemTier {
     /** Drops the entry whatever its version (used when L1 can no longer be trusted for it). */
     public void invalidate(String id) {
         cache.invalidate(id);
+        changed(id);
     }
 
     public void invalidateAll() {
         cache.invalidateAll();
+        clearedAll();
     }
 
     @Override
@@ -175,17 +237,18 @@ public final class MemoryTier implements ItemTier {
     @Override
     public long purgeExpired(long nowMillis) {
         // Caffeine drops entries by its own ticker; the caller's instant may be ahead of it, so remove by nowMillis.
-        long[] purged = {0};
+        List<String> purged = new ArrayList<>();
         cache.asMap().entrySet().removeIf(entry -> {
             SyncItem item = entry.getValue().item();
             boolean expired = item != null && item.isExpiredAt(nowMillis);
             if (expired) {
-                purged[0]++;
+                purged.add(entry.getKey());
             }
             return expired;
         });
         cache.cleanUp();
-        return purged[0];
+        purged.forEach(this::changed);
+        return purged.size();
     }
 
     @Override
@@ -202,6 +265,7 @@ public final class MemoryTier implements ItemTier {
     public void close() {
         cache.invalidateAll();
         cache.cleanUp();
+        clearedAll();
     }
 
     /** Bytes L1 holds now by its weigher (payloads, overhead, tombstones). */

@@ -27,7 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A {@link #store} is one transaction of batched upserts and deletes, so a tree is never seen half-updated by a
  * reader of the same database. Reads of many paths are chunked into {@code IN} lists that hit the primary key, so a
  * top-down comparison costs index lookups proportional to the nodes it asks for. A row that does not decode (bad path,
- * digest not 32 bytes) is reported as a {@link TierAccessException} naming it, never returned.
+ * digest not 32 bytes) is never returned: {@link #loadAll} reports it as a {@link TierAccessException} naming it;
+ * {@link #load} leaves it out (an empty node, so divergent), so that it cannot stop the writes and repairs that
+ * overwrite it.
  *
  * <pre>{@code
  * SqlMerkleStore store = new SqlMerkleStore(dataSource, SqlMerkleStore.Dialect.SQLITE);
@@ -36,6 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  */
 public final class SqlMerkleStore implements MerkleStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlMerkleStore.class);
     private static final int IN_CHUNK = 500;
 
     /** The SQL backends whose DDL and upsert syntax this store speaks. */
@@ -43,21 +46,33 @@ public final class SqlMerkleStore implements MerkleStore {
         SQLITE("CREATE TABLE IF NOT EXISTS merkle_nodes (namespace TEXT NOT NULL, path TEXT NOT NULL, "
                 + "digest BLOB NOT NULL, PRIMARY KEY (namespace, path)) WITHOUT ROWID",
                 "INSERT INTO merkle_nodes (namespace, path, digest) VALUES (?, ?, ?) "
-                        + "ON CONFLICT(namespace, path) DO UPDATE SET digest = excluded.digest", true),
+                        + "ON CONFLICT(namespace, path) DO UPDATE SET digest = excluded.digest",
+                "CREATE TABLE IF NOT EXISTS merkle_namespaces (namespace TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
+                "INSERT OR IGNORE INTO merkle_namespaces (namespace) VALUES (?)", "", true),
         /** MySQL 8 and MariaDB 10.11; byte-wise keys like the {@code sync_items} table's ids. */
         MYSQL("CREATE TABLE IF NOT EXISTS merkle_nodes (namespace VARBINARY(512) NOT NULL, "
                 + "path VARBINARY(4) NOT NULL, digest BINARY(32) NOT NULL, PRIMARY KEY (namespace, path)) "
                 + "ENGINE=InnoDB",
                 "INSERT INTO merkle_nodes (namespace, path, digest) VALUES (?, ?, ?) "
-                        + "ON DUPLICATE KEY UPDATE digest = VALUES(digest)", false);
+                        + "ON DUPLICATE KEY UPDATE digest = VALUES(digest)",
+                "CREATE TABLE IF NOT EXISTS merkle_namespaces (namespace VARBINARY(512) NOT NULL PRIMARY KEY) "
+                        + "ENGINE=InnoDB",
+                "INSERT IGNORE INTO merkle_namespaces (namespace) VALUES (?)", " FOR UPDATE", false);
 
         private final String ddl;
         private final String upsert;
+        private final String namespacesDdl;
+        private final String registerNamespace;
+        private final String forUpdate;
         private final boolean singleWriter;
 
-        Dialect(String ddl, String upsert, boolean singleWriter) {
+        Dialect(String ddl, String upsert, String namespacesDdl, String registerNamespace, String forUpdate,
+                boolean singleWriter) {
             this.ddl = ddl;
             this.upsert = upsert;
+            this.namespacesDdl = namespacesDdl;
+            this.registerNamespace = registerNamespace;
+            this.forUpdate = forUpdate;
             this.singleWriter = singleWriter;
         }
 
@@ -92,6 +107,7 @@ public final class SqlMerkleStore implements MerkleStore {
     public void createSchema() throws TierAccessException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute(dialect.ddl);
+            s.execute(dialect.namespacesDdl);
         } catch (SQLException e) {
             throw failure("creating the merkle_nodes table", e);
         }
@@ -100,13 +116,23 @@ public final class SqlMerkleStore implements MerkleStore {
     @Override
     public Map<MerklePath, Digest256> load(String namespace, Collection<MerklePath> paths)
             throws TierAccessException {
+        try (Connection c = dataSource.getConnection()) {
+            return load(c, namespace, paths);
+        } catch (SQLException e) {
+            throw failure("reading merkle nodes of '" + namespace + "'", e);
+        }
+    }
+
+    /** {@link #load(String, Collection)} on the caller's connection (inside its transaction). */
+    public Map<MerklePath, Digest256> load(Connection c, String namespace, Collection<MerklePath> paths)
+            throws TierAccessException {
         MerkleStore.requireValidNamespace(namespace);
         if (paths == null) {
             throw new IllegalArgumentException("paths must not be null");
         }
         List<MerklePath> all = new ArrayList<>(paths);
         Map<MerklePath, Digest256> found = new HashMap<>();
-        try (Connection c = dataSource.getConnection()) {
+        try {
             for (int from = 0; from < all.size(); from += IN_CHUNK) {
                 List<MerklePath> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
                 String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
@@ -119,13 +145,18 @@ public final class SqlMerkleStore implements MerkleStore {
                         }
                         q.setString(i + 2, chunk.get(i).hex());
                     }
-                    readRows(namespace, q, found);
+                    readRows(namespace, q, found, true);
                 }
             }
         } catch (SQLException e) {
             throw failure("reading " + all.size() + " merkle nodes of '" + namespace + "'", e);
         }
         return found;
+    }
+
+    /** The namespace's tree read on the caller's connection, for {@link IncrementalUpdate}. */
+    public NodeSource source(Connection c, String namespace) {
+        return paths -> load(c, namespace, paths);
     }
 
     @Override
@@ -135,21 +166,31 @@ public final class SqlMerkleStore implements MerkleStore {
         try (Connection c = dataSource.getConnection();
              PreparedStatement q = c.prepareStatement("SELECT path, digest FROM merkle_nodes WHERE namespace = ?")) {
             q.setString(1, namespace);
-            readRows(namespace, q, found);
+            readRows(namespace, q, found, false);
         } catch (SQLException e) {
             throw failure("reading the merkle tree of '" + namespace + "'", e);
         }
         return found;
     }
 
-    private static void readRows(String namespace, PreparedStatement q, Map<MerklePath, Digest256> into)
-            throws SQLException, TierAccessException {
+    /**
+     * With {@code lenient}, a row that does not decode is left out (logged): it then reads as an empty node, which
+     * a comparison reports as divergent and a repair or the next write of that node overwrites. Writers and
+     * comparisons read leniently so that a corrupt row can never stop writes or a sync.
+     */
+    private static void readRows(String namespace, PreparedStatement q, Map<MerklePath, Digest256> into,
+                                 boolean lenient) throws SQLException, TierAccessException {
         try (ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
                 String path = rs.getString(1);
                 try {
                     into.put(MerklePath.of(path), Digest256.fromBytes(rs.getBytes(2)));
                 } catch (IllegalArgumentException e) {
+                    if (lenient) {
+                        LOG.warn("ignoring corrupt merkle_nodes row (namespace '{}', path '{}'): {}", namespace, path,
+                                e.getMessage());
+                        continue;
+                    }
                     throw new TierAccessException(Tier.L3, "merkle_nodes row (namespace '" + namespace + "', path '"
                             + path + "') is corrupt: " + e.getMessage(), e);
                 }
@@ -176,35 +217,14 @@ public final class SqlMerkleStore implements MerkleStore {
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement upsert = c.prepareStatement(dialect.upsert);
-                 PreparedStatement delete = c.prepareStatement(
-                         "DELETE FROM merkle_nodes WHERE namespace = ? AND path = ?")) {
-                int upserts = 0;
-                int deletes = 0;
-                for (Map.Entry<MerklePath, Digest256> node : nodes.entrySet()) {
-                    if (node.getValue().isZero()) {
-                        delete.setString(1, namespace);
-                        delete.setString(2, node.getKey().hex());
-                        delete.addBatch();
-                        deletes++;
-                    } else {
-                        upsert.setString(1, namespace);
-                        upsert.setString(2, node.getKey().hex());
-                        upsert.setBytes(3, node.getValue().toBytes());
-                        upsert.addBatch();
-                        upserts++;
-                    }
-                }
-                if (upserts > 0) {
-                    upsert.executeBatch();
-                }
-                if (deletes > 0) {
-                    delete.executeBatch();
-                }
+            try {
+                storeIn(c, namespace, nodes);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw failure("writing " + nodes.size() + " merkle nodes of '" + namespace + "'", e);
@@ -213,6 +233,105 @@ public final class SqlMerkleStore implements MerkleStore {
                 writeLock.unlock();
             }
         }
+    }
+
+    /**
+     * Writes nodes on the caller's connection without committing: the caller's transaction (the batch of item writes
+     * these nodes describe) commits or rolls back both together.
+     */
+    public void storeIn(Connection c, String namespace, Map<MerklePath, Digest256> nodes) throws SQLException {
+        MerkleStore.requireValidNamespace(namespace);
+        if (nodes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement upsert = c.prepareStatement(dialect.upsert);
+             PreparedStatement delete = c.prepareStatement(
+                     "DELETE FROM merkle_nodes WHERE namespace = ? AND path = ?")) {
+            int upserts = 0;
+            int deletes = 0;
+            for (Map.Entry<MerklePath, Digest256> node : nodes.entrySet()) {
+                if (node.getValue().isZero()) {
+                    delete.setString(1, namespace);
+                    delete.setString(2, node.getKey().hex());
+                    delete.addBatch();
+                    deletes++;
+                } else {
+                    upsert.setString(1, namespace);
+                    upsert.setString(2, node.getKey().hex());
+                    upsert.setBytes(3, node.getValue().toBytes());
+                    upsert.addBatch();
+                    upserts++;
+                }
+            }
+            if (upserts > 0) {
+                upsert.executeBatch();
+            }
+            if (deletes > 0) {
+                delete.executeBatch();
+            }
+        }
+    }
+
+    /**
+     * Makes sure every namespace has its row in {@code merkle_namespaces} (the list {@link #namespaces} reads, and
+     * the row {@link #lockNamespaces} locks). Run in auto-commit mode, before the transaction that locks: an
+     * {@code INSERT IGNORE} of an existing row takes a shared lock, and two transactions each holding one and asking
+     * for the exclusive lock would deadlock.
+     */
+    public void registerNamespaces(Connection c, Collection<String> namespaces) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(dialect.registerNamespace)) {
+            for (String namespace : namespaces) {
+                insert.setString(1, namespace);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /**
+     * Inside a transaction, takes the namespaces' rows exclusively (MySQL; SQLite's write transaction already
+     * excludes every other writer), so two nodes' batches on one namespace update its tree one after the other. One
+     * statement locks them in primary-key order, the same order in every transaction, so no two wait on each other.
+     * Must be the transaction's first statement: InnoDB fixes a transaction's snapshot at its first plain read.
+     */
+    public void lockNamespaces(Connection c, Collection<String> namespaces) throws SQLException {
+        if (dialect.singleWriter || namespaces.isEmpty()) {
+            return;
+        }
+        String marks = String.join(", ", Collections.nCopies(namespaces.size(), "?"));
+        try (PreparedStatement q = c.prepareStatement("SELECT namespace FROM merkle_namespaces WHERE namespace IN ("
+                + marks + ") ORDER BY namespace" + dialect.forUpdate)) {
+            int i = 1;
+            for (String namespace : namespaces) {
+                q.setString(i++, namespace);
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            }
+        }
+    }
+
+    /** Every namespace that ever held an item written with merkle maintenance on, in byte order. */
+    public List<String> namespaces() throws TierAccessException {
+        try (Connection c = dataSource.getConnection()) {
+            return namespaces(c);
+        } catch (SQLException e) {
+            throw failure("listing merkle namespaces", e);
+        }
+    }
+
+    /** {@link #namespaces()} on the caller's connection. */
+    public List<String> namespaces(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT namespace FROM merkle_namespaces ORDER BY namespace");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -16,6 +16,19 @@
  *       so {@link io.tiercache.engine.merkle.MerkleStore}s stay as small as the namespace.</li>
  *   <li><b>Comparison</b> ({@link io.tiercache.engine.merkle.Divergence}) walks both trees top-down one level at a
  *       time, reading only the children of nodes that differ, one batched read per level and side.</li>
+ *   <li><b>Namespaces</b> ({@link io.tiercache.engine.merkle.MerkleNamespaces}) are the Redis tier's: an id up to
+ *       its first '/', the root namespace stored as {@code "~"}.</li>
+ *   <li><b>L3</b> moves its trees inside each batch's transaction by what the statements really changed (states of
+ *       the batch's ids read before and after, so a write the version guard skipped moves nothing), through
+ *       {@link io.tiercache.engine.merkle.IncrementalUpdate}; on MySQL the transaction first locks the namespaces'
+ *       rows in {@code merkle_namespaces}. Rows carry their leaf in an indexed {@code bucket} column, so a bucket's
+ *       rows are one query.</li>
+ *   <li><b>L2</b> moves leaves in the item scripts, atomically with the item, from a per-id digest ledger; parents
+ *       follow when the tree is next read (see {@code redis.RedisMerkleLua}). What bypasses the scripts (raw
+ *       commands, Redis's own eviction) the stored tree cannot see: a deep sync compares L2's items instead.</li>
+ *   <li><b>Routing.</b> L2's tree holds the items L2 shares with L3: items routed to L2 only stay out of it and
+ *       are never removed by a sync; items routed to L3 only, or evicted from L2, are written back into L2 by a
+ *       sync of their bucket (L2 ends holding what L3 holds).</li>
  * </ul>
  */
 package io.tiercache.engine.merkle;

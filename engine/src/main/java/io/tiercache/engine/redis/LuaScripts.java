@@ -47,50 +47,107 @@ final class LuaScripts {
             local function newerStored(kind, old, version)
               return kind == 'hash' and validVersion(old) and cmpVersion(old, version) >= 0
             end
-            local function remove(base, id, key)
+            """ + RedisMerkleLua.FUNCTIONS + """
+            local function remove(base, id, key, merkle, leafHint)
               local kind, _, state = stored(key)
               if kind == 'hash' and state then redis.call('ZREM', base .. 'st:' .. state, id) end
               if kind ~= 'none' then redis.call('DEL', key) end
               redis.call('ZREM', base .. 'ids', id)
               redis.call('ZREM', base .. 'exp', id)
+              if merkle then untrack(base, id, leafHint) end
               return kind ~= 'none'
+            end
+            local function tombstone(base, id)
+              local key = base .. 'd:' .. id
+              if redis.call('TYPE', key)['ok'] ~= 'string' then return nil end
+              local v = redis.call('GET', key)
+              if validVersion(v) then return v end
+              return nil
+            end
+            local function token(base, id, key)
+              local kind, old = stored(key)
+              if kind == 'hash' and validVersion(old) then return 'v:' .. old end
+              local t = tombstone(base, id)
+              if t then return 'd:' .. t end
+              return '-'
+            end
+            local function putItem(K, A)
+              local base, id, version, leaf = A[1], A[2], A[3], A[11] or ''
+              remove(base, id, K[1], leaf ~= '', leaf)
+              redis.call('DEL', base .. 'd:' .. id)
+              local expiresAt, ttl = A[8], 0
+              if expiresAt ~= '0' then
+                ttl = tonumber(expiresAt) - tonumber(A[10])
+                if ttl <= 0 then return 1 end
+              end
+              redis.call('HSET', K[1], 'payload', A[4], 'hash', A[5], 'version', version, 'type', A[6],
+                'state', A[7], 'expires_at', expiresAt, 'updated_at', A[9])
+              redis.call('ZADD', K[2], 0, id)
+              redis.call('ZADD', K[4], 0, id)
+              if A[12] and A[12] ~= '' then track(base, id, leaf, A[12]) end
+              if ttl > 0 then
+                redis.call('ZADD', K[3], expiresAt, id)
+                local t = redis.call('TIME')
+                local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ttl
+                if deadline < 1e14 then redis.call('PEXPIREAT', K[1], string.format('%.0f', deadline)) end
+              end
+              return 1
             end
             """;
 
     /**
      * KEYS: item, ids, exp, state set. ARGV: base, id, version, payload, hash, type, state, expiresAt, updatedAt,
-     * engineNow. Returns 1 if applied, 0 if the stored version is the same or newer. The Redis deadline is the time
+     * engineNow, merkle leaf ('' while merkle trees are off), merkle item digest ('' for an item the ground truth does
+     * not hold, which the tree leaves out; see {@link RedisMerkleLua}).
+     * Returns 1 if applied, 0 if the stored version is the same or newer. The Redis deadline is the time
      * left by the engine's clock added to Redis's own clock, then set with PEXPIREAT: absolute, so retrying a write
      * never extends a life, and independent of skew between the two clocks.
      */
     static final LuaScript UPSERT = new LuaScript("upsert", PRELUDE + """
-            local base, id, version = ARGV[1], ARGV[2], ARGV[3]
             local kind, old = stored(KEYS[1])
-            if newerStored(kind, old, version) then return 0 end
-            remove(base, id, KEYS[1])
-            local expiresAt, ttl = ARGV[8], 0
-            if expiresAt ~= '0' then
-              ttl = tonumber(expiresAt) - tonumber(ARGV[10])
-              if ttl <= 0 then return 1 end
+            if newerStored(kind, old, ARGV[3]) then return 0 end
+            local deleted = tombstone(ARGV[1], ARGV[2])
+            if deleted and cmpVersion(deleted, ARGV[3]) >= 0 then return 0 end
+            return putItem(KEYS, ARGV)
+            """);
+
+    /**
+     * What a compare-and-set compares: KEYS: item. ARGV: base, id. Returns {token} or {token, fields...} where token
+     * is {@code v:<version>} for a stored item (its HGETALL fields follow), {@code d:<version>} for a tombstone left
+     * by a coordinated delete, {@code -} for nothing (a key of another type or with a garbage version is nothing).
+     */
+    static final LuaScript PEEK = new LuaScript("peek", PRELUDE + """
+            local tok = token(ARGV[1], ARGV[2], KEYS[1])
+            if string.sub(tok, 1, 2) ~= 'v:' then return {tok} end
+            local out = redis.call('HGETALL', KEYS[1])
+            table.insert(out, 1, tok)
+            return out
+            """);
+
+    /**
+     * The compare-and-set. KEYS: item, ids, exp, state set. ARGV: expected token, 'put' or 'delete', tombstone
+     * lifetime in ms, then UPSERT's ARGV for a put, or DELETE's for a delete. Returns 1 if applied, 0 if the
+     * stored token differs. A delete leaves a tombstone so that, until L3 has caught up, nobody reads the deleted
+     * item back from L3 and builds on it.
+     */
+    static final LuaScript COMPARE_AND_SET = new LuaScript("compare-and-set", PRELUDE + """
+            local A = {}
+            for i = 4, #ARGV do A[#A + 1] = ARGV[i] end
+            if token(A[1], A[2], KEYS[1]) ~= ARGV[1] then return 0 end
+            if ARGV[2] == 'put' then
+              putItem(KEYS, A)
+              return 1
             end
-            redis.call('HSET', KEYS[1], 'payload', ARGV[4], 'hash', ARGV[5], 'version', version, 'type', ARGV[6],
-              'state', ARGV[7], 'expires_at', expiresAt, 'updated_at', ARGV[9])
-            redis.call('ZADD', KEYS[2], 0, id)
-            redis.call('ZADD', KEYS[4], 0, id)
-            if ttl > 0 then
-              redis.call('ZADD', KEYS[3], expiresAt, id)
-              local t = redis.call('TIME')
-              local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ttl
-              if deadline < 1e14 then redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', deadline)) end
-            end
+            remove(A[1], A[2], KEYS[1], (A[4] or '') ~= '', A[4] or '')
+            redis.call('SET', A[1] .. 'd:' .. A[2], A[3], 'PX', ARGV[3])
             return 1
             """);
 
-    /** KEYS: item. ARGV: base, id, version. Returns 1 if an item was removed. */
+    /** KEYS: item. ARGV: base, id, version, merkle leaf ('' while trees are off). Returns 1 if an item was removed. */
     static final LuaScript DELETE = new LuaScript("delete", PRELUDE + """
             local kind, old = stored(KEYS[1])
             if newerStored(kind, old, ARGV[3]) then return 0 end
-            return remove(ARGV[1], ARGV[2], KEYS[1]) and 1 or 0
+            return remove(ARGV[1], ARGV[2], KEYS[1], ARGV[4] ~= '', ARGV[4]) and 1 or 0
             """);
 
     /**
@@ -99,7 +156,7 @@ final class LuaScripts {
      * Returns {next, ids...} or {next, count}; next is '' when the range is exhausted, else the lex bound to go on
      * from. Members whose item hash is gone (expired by Redis, evicted) are removed on the way.
      */
-    static final LuaScript SCAN = new LuaScript("scan", """
+    static final LuaScript SCAN = new LuaScript("scan", RedisMerkleLua.FUNCTIONS + """
             local itemBase, min, max = ARGV[1], ARGV[2], ARGV[3]
             local limit, now, mode, budget = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
             local out, n = {''}, 0
@@ -111,6 +168,7 @@ final class LuaScripts {
                 if redis.call('EXISTS', itemBase .. id) == 0 then
                   redis.call('ZREM', KEYS[1], id)
                   redis.call('ZREM', KEYS[2], id)
+                  untrack(string.sub(itemBase, 1, #itemBase - 2), id, false)
                 else
                   local e = redis.call('ZSCORE', KEYS[2], id)
                   if not e or tonumber(e) > now then
@@ -131,27 +189,33 @@ final class LuaScripts {
             return out
             """);
 
-    /** KEYS: exp, ids. ARGV: base, now, budget. Removes items whose expiry is at or before now: {removed, examined}. */
+    /**
+     * KEYS: exp, ids. ARGV: base, now, budget. Removes items whose expiry is at or before now, and takes them out of
+     * the merkle tree (a key Redis already dropped still has its ledger entry): {removed, examined, ids...}.
+     */
     static final LuaScript PURGE = new LuaScript("purge", PRELUDE + """
             local base = ARGV[1]
             local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
             local removed = 0
             for _, id in ipairs(due) do
-              if remove(base, id, base .. 'i:' .. id) then removed = removed + 1 end
+              if remove(base, id, base .. 'i:' .. id, true, false) then removed = removed + 1 end
             end
-            return {removed, #due}
+            local out = {removed, #due}
+            for _, id in ipairs(due) do out[#out + 1] = id end
+            return out
             """);
 
     /** KEYS: ids. ARGV: base, id... Removes the items whatever their version (eviction): how many existed. */
     static final LuaScript EVICT = new LuaScript("evict", PRELUDE + """
             local base, removed = ARGV[1], 0
             for i = 2, #ARGV do
-              if remove(base, ARGV[i], base .. 'i:' .. ARGV[i]) then removed = removed + 1 end
+              if remove(base, ARGV[i], base .. 'i:' .. ARGV[i], true, false) then removed = removed + 1 end
             end
             return removed
             """);
 
-    static final List<LuaScript> ALL = List.of(UPSERT, DELETE, SCAN, PURGE, EVICT);
+    static final List<LuaScript> ALL = List.of(UPSERT, PEEK, COMPARE_AND_SET, DELETE, SCAN, PURGE, EVICT,
+            RedisMerkleLua.SET_NODES);
 
     private LuaScripts() {
     }

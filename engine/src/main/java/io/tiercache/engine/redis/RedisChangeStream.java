@@ -2,9 +2,11 @@ package io.tiercache.engine.redis;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.tier.TierAccessException;
@@ -52,8 +54,42 @@ public final class RedisChangeStream implements AutoCloseable {
     public record Read(String position, List<Change> changes, boolean gap) {
     }
 
+    private static final String CONFIRM = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ' ' .. string.format('%.0f', now))
+            return now
+            """;
+    /** Entries are {@code <position> <millis>}; positions {@code <ms>-<seq>} compare as number pairs. */
+    private static final String UNCONFIRMED = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function parse(p)
+              local ms, seq = string.match(p or '', '^(%d+)-(%d+)$')
+              if not ms then return nil end
+              return tonumber(ms), tonumber(seq)
+            end
+            local tms, tseq = parse(ARGV[2])
+            local waiting = 0
+            local all = redis.call('HGETALL', KEYS[1])
+            for i = 1, #all, 2 do
+              local node, value = all[i], all[i + 1]
+              local pos, at = string.match(value, '^(%S+) (%d+)$')
+              at = tonumber(at or '0')
+              if now - at > 3600000 then
+                redis.call('HDEL', KEYS[1], node)
+              elseif node ~= ARGV[1] and now - at <= tonumber(ARGV[3]) then
+                local ms, seq = parse(pos)
+                if not ms or not tms or ms < tms or (ms == tms and seq < tseq) then waiting = waiting + 1 end
+              end
+            end
+            return waiting
+            """;
+    private final byte[] readersKey;
+
     private RedisChangeStream(RedisConnections connections, SyncEngineConfig config) {
         this.connections = connections;
+        this.readersKey = (config.redisPrefix() + "change-readers").getBytes(StandardCharsets.UTF_8);
         this.key = (config.redisPrefix() + "changes").getBytes(StandardCharsets.UTF_8);
         this.maxLength = config.cdcStreamMaxlen();
         this.responseTimeoutMs = config.redisResponseTimeoutMs();
@@ -64,10 +100,10 @@ public final class RedisChangeStream implements AutoCloseable {
         return new RedisChangeStream(StreamConnections.open(config, "change stream"), config);
     }
 
-    /** Appends one entry for a batch of changes this node applied. */
-    public void publish(String nodeId, List<Change> changes) throws TierAccessException {
+    /** Appends one entry for a batch of changes this node applied; returns its position (null if none). */
+    public String publish(String nodeId, List<Change> changes) throws TierAccessException {
         if (changes.isEmpty()) {
-            return;
+            return null;
         }
         StringBuilder lines = new StringBuilder(changes.size() * 48);
         for (Change change : changes) {
@@ -77,8 +113,28 @@ public final class RedisChangeStream implements AutoCloseable {
         Map<byte[], byte[]> body = new LinkedHashMap<>();
         body.put(bytes("n"), bytes(nodeId));
         body.put(bytes("w"), bytes(lines.toString()));
-        await(connections.pipelined(commands -> ((RedisStreamAsyncCommands<byte[], byte[]>) commands)
+        return await(connections.pipelined(commands -> ((RedisStreamAsyncCommands<byte[], byte[]>) commands)
                 .xadd(key, XAddArgs.Builder.maxlen(maxLength).approximateTrimming(), body)), "appending changes");
+    }
+
+    /**
+     * Records that {@code nodeId} has applied every entry up to {@code position}, stamped with Redis's clock (the
+     * nodes' own clocks may disagree). Writers waiting in {@link #unconfirmed} read it. Returns Redis's clock in
+     * milliseconds, the one time every node sharing this Redis can agree on.
+     */
+    public long confirm(String nodeId, String position) throws TierAccessException {
+        return await(scripting().<Long>eval(CONFIRM, ScriptOutputType.INTEGER, new byte[][]{readersKey},
+                bytes(nodeId), bytes(position)), "confirming the position");
+    }
+
+    /**
+     * How many nodes other than {@code selfNodeId} confirmed a position within the last {@code leaseMs} (by Redis's
+     * clock) but have not reached {@code position} yet. A node silent for longer is not waited for: its own lease
+     * has run out too, so it does not serve from L1.
+     */
+    public long unconfirmed(String selfNodeId, String position, long leaseMs) throws TierAccessException {
+        return await(scripting().<Long>eval(UNCONFIRMED, ScriptOutputType.INTEGER, new byte[][]{readersKey},
+                bytes(selfNodeId), bytes(position), bytes(Long.toString(leaseMs))), "reading confirmations");
     }
 
     /** The position of the newest entry, where a node that starts now begins reading. */
@@ -137,6 +193,11 @@ public final class RedisChangeStream implements AutoCloseable {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private RedisScriptingAsyncCommands<byte[], byte[]> scripting() {
+        return (RedisScriptingAsyncCommands<byte[], byte[]>) connections.direct();
     }
 
     @SuppressWarnings("unchecked")

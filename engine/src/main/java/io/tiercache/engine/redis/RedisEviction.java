@@ -25,6 +25,9 @@ import java.util.concurrent.CompletionException;
  * ZRANDMEMBER (in proportion to their sizes), ranks them by idle time (by OBJECT FREQ instead, least used first,
  * when Redis runs an LFU policy and has no idle times) and removes the coldest, as many as the estimated excess
  * bytes need but at most half the sample; then it reads INFO memory again.
+ *
+ * <p>On a Redis Cluster every master has its own {@code maxmemory} and holds only its slots' keys, so each master is
+ * measured on its own and relieved from the namespaces whose slot it serves (a namespace is one slot).
  */
 final class RedisEviction {
     private static final Logger LOG = LoggerFactory.getLogger(RedisEviction.class);
@@ -48,77 +51,103 @@ final class RedisEviction {
         if (!enabled) {
             return 0;
         }
-        Memory memory = waiter.await(memory(), "reading INFO memory");
+        long evicted = 0;
+        for (Map.Entry<String, Memory> master : waiter.await(memory(), "reading INFO memory").entrySet()) {
+            evicted += evictOn(master.getKey(), master.getValue(), waiter);
+        }
+        return evicted;
+    }
+
+    /** Each cluster master has its own maxmemory and holds only its slots: it is relieved from its namespaces. */
+    private long evictOn(String node, Memory memory, RedisTier.Awaiter waiter) throws TierAccessException {
         if (memory.max() <= 0 || memory.used() < start * memory.max()) {
             return 0;
         }
         long goal = (long) (target * memory.max());
         long usedBefore = memory.used();
         long evicted = 0;
-        for (int round = 0; round < MAX_ROUNDS && memory.used() > goal; round++) {
-            long removed = waiter.await(round(memory.used() - goal), "evicting items");
+        for (int round = 0; round < MAX_ROUNDS && memory != null && memory.used() > goal; round++) {
+            long removed = waiter.await(round(node, memory.used() - goal), "evicting items");
             if (removed < 0) {
                 break;
             }
             evicted += removed;
-            memory = waiter.await(memory(), "reading INFO memory");
+            memory = waiter.await(memory(), "reading INFO memory").get(node);
         }
-        LOG.info("evicted {} items of prefix '{}': Redis memory {} -> {} bytes of {} (target {})", evicted,
-                store.keys().prefix(), usedBefore, memory.used(), memory.max(), goal);
+        LOG.info("evicted {} items of prefix '{}' on {}: Redis memory {} -> {} bytes of {} (target {})", evicted,
+                store.keys().prefix(), node, usedBefore, memory == null ? "?" : memory.used(),
+                memory == null ? "?" : memory.max(), goal);
         return evicted;
     }
 
     record Memory(long used, long max) {
     }
 
-    CompletableFuture<Memory> memory() {
-        return store.withDirect(c -> c.info("memory").toCompletableFuture()).thenApply(info -> {
-            long used = -1;
-            long max = -1;
-            for (String line : info.split("\r?\n")) {
-                if (line.startsWith("used_memory:")) {
-                    used = Long.parseLong(line.substring("used_memory:".length()).trim());
-                } else if (line.startsWith("maxmemory:")) {
-                    max = Long.parseLong(line.substring("maxmemory:".length()).trim());
-                }
-            }
-            if (used < 0 || max < 0) {
-                throw new IllegalStateException("INFO memory has no used_memory/maxmemory: " + info);
-            }
-            return new Memory(used, max);
+    /** INFO memory of every master that answers (the one server, or each master of a cluster), by node. */
+    CompletableFuture<Map<String, Memory>> memory() {
+        return store.masters().onEachAnswering(c -> c.info("memory")).thenApply(infos -> {
+            Map<String, Memory> out = new LinkedHashMap<>();
+            infos.forEach((node, info) -> out.put(node, parse(info)));
+            return out;
         });
+    }
+
+    private static Memory parse(String info) {
+        long used = -1;
+        long max = -1;
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("used_memory:")) {
+                used = Long.parseLong(line.substring("used_memory:".length()).trim());
+            } else if (line.startsWith("maxmemory:")) {
+                max = Long.parseLong(line.substring("maxmemory:".length()).trim());
+            }
+        }
+        if (used < 0 || max < 0) {
+            throw new IllegalStateException("INFO memory has no used_memory/maxmemory: " + info);
+        }
+        return new Memory(used, max);
     }
 
     private record Candidate(String namespace, String id, long coldness) {
     }
 
     /**
-     * One round: sample, rank, remove the coldest. Completes with how many items were removed (0 when the sample held
-     * only index entries of items Redis had already dropped, which are cleaned), or -1 when the prefix holds nothing.
+     * One round over the namespaces {@code node} serves: sample, rank, remove the coldest. Completes with how many
+     * items were removed (0 when the sample held only index entries of items Redis had already dropped, which are
+     * cleaned), or -1 when those namespaces hold nothing.
      */
-    private CompletableFuture<Long> round(long excessBytes) {
+    private CompletableFuture<Long> round(String node, long excessBytes) {
         RedisKeys keys = store.keys();
-        return store.namespaces(NamespaceQuery.byPrefix("")).thenCompose(namespaces -> store.withDirect(c -> {
-            List<CompletableFuture<Long>> cards = namespaces.stream()
-                    .map(ns -> c.zcard(keys.ids(ns)).toCompletableFuture()).toList();
-            return CompletableFuture.allOf(cards.toArray(CompletableFuture[]::new)).thenCompose(done -> {
-                long total = cards.stream().mapToLong(CompletableFuture::join).sum();
-                if (total == 0) {
-                    return CompletableFuture.completedFuture(-1L);
-                }
-                List<CompletableFuture<List<String>>> samples = new ArrayList<>();
-                for (int i = 0; i < namespaces.size(); i++) {
-                    long card = cards.get(i).join();
-                    long k = card == 0 ? 0 : Math.max(1, (long) Math.ceil((double) SAMPLE * card / total));
-                    String ns = namespaces.get(i);
-                    samples.add(k == 0 ? CompletableFuture.completedFuture(List.of())
-                            : c.zrandmember(keys.ids(ns), k).toCompletableFuture().thenApply(members -> members
-                            .stream().map(ItemCodec::text).filter(java.util.Objects::nonNull).toList()));
-                }
-                return CompletableFuture.allOf(samples.toArray(CompletableFuture[]::new))
-                        .thenCompose(sampled -> rankAndEvict(c, namespaces, samples, excessBytes));
-            });
-        }));
+        return store.namespaces(NamespaceQuery.byPrefix("")).thenCompose(all -> {
+            List<String> namespaces = all.stream()
+                    .filter(ns -> store.masters().ownerOf(keys.ids(ns)).equals(node)).toList();
+            return store.withDirect(c -> sample(c, namespaces, excessBytes));
+        });
+    }
+
+    /** Draws up to {@value #SAMPLE} ids over the namespaces, in proportion to their sizes, then ranks and evicts. */
+    private CompletableFuture<Long> sample(RedisClusterAsyncCommands<byte[], byte[]> c, List<String> namespaces,
+                                           long excessBytes) {
+        RedisKeys keys = store.keys();
+        List<CompletableFuture<Long>> cards = namespaces.stream()
+                .map(ns -> c.zcard(keys.ids(ns)).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(cards.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+            long total = cards.stream().mapToLong(CompletableFuture::join).sum();
+            if (total == 0) {
+                return CompletableFuture.completedFuture(-1L);
+            }
+            List<CompletableFuture<List<String>>> samples = new ArrayList<>();
+            for (int i = 0; i < namespaces.size(); i++) {
+                long card = cards.get(i).join();
+                long k = card == 0 ? 0 : Math.max(1, (long) Math.ceil((double) SAMPLE * card / total));
+                String ns = namespaces.get(i);
+                samples.add(k == 0 ? CompletableFuture.completedFuture(List.of())
+                        : c.zrandmember(keys.ids(ns), k).toCompletableFuture().thenApply(members -> members
+                        .stream().map(ItemCodec::text).filter(java.util.Objects::nonNull).toList()));
+            }
+            return CompletableFuture.allOf(samples.toArray(CompletableFuture[]::new))
+                    .thenCompose(sampled -> rankAndEvict(c, namespaces, samples, excessBytes));
+        });
     }
 
     private CompletableFuture<Long> rankAndEvict(RedisClusterAsyncCommands<byte[], byte[]> c, List<String> namespaces,

@@ -4,11 +4,17 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.internal.IdOrder;
+import io.tiercache.engine.tier.CoordinatingTier;
 import io.tiercache.engine.tier.TierWrite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tiercache.engine.merkle.ItemDigest;
+import io.tiercache.engine.merkle.ItemState;
+import io.tiercache.engine.merkle.MerklePath;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,11 +38,22 @@ final class RedisItemStore {
     private final RedisConnections connections;
     private final RedisKeys keys;
     private final ScriptRunner scripts;
+    private final boolean merkle;
 
-    RedisItemStore(RedisConnections connections, RedisKeys keys) {
+    RedisItemStore(RedisConnections connections, RedisKeys keys, boolean merkle) {
         this.connections = connections;
         this.keys = keys;
         this.scripts = new ScriptRunner(connections);
+        this.merkle = merkle;
+    }
+
+    /** Whether writes keep the namespaces' merkle trees (see {@link RedisMerkleLua}). */
+    boolean merkle() {
+        return merkle;
+    }
+
+    RedisConnections connections() {
+        return connections;
     }
 
     RedisKeys keys() {
@@ -89,6 +106,11 @@ final class RedisItemStore {
 
     /** One pipeline: namespace registrations, then one version-guarded script call per write. */
     CompletableFuture<Void> apply(List<? extends TierWrite> writes, long engineNow) {
+        return apply(writes, engineNow, true);
+    }
+
+    /** As {@link #apply(List, long)}; with {@code inTree} false the items stay out of the merkle trees. */
+    CompletableFuture<Void> apply(List<? extends TierWrite> writes, long engineNow, boolean inTree) {
         if (writes.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -105,25 +127,87 @@ final class RedisItemStore {
                 out.add(c.zadd(keys.namespaces(), 0, ItemCodec.utf8(namespace)).toCompletableFuture());
             }
             for (TierWrite write : writes) {
-                out.add(send(c, write, engineNow));
+                out.add(send(c, write, engineNow, inTree));
             }
             return out;
         });
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }
 
-    private CompletableFuture<Long> send(RedisClusterAsyncCommands<byte[], byte[]> c, TierWrite write, long now) {
+    private CompletableFuture<Long> send(RedisClusterAsyncCommands<byte[], byte[]> c, TierWrite write, long now,
+                                         boolean inTree) {
         String namespace = RedisKeys.namespaceOf(write.id());
         byte[] base = ItemCodec.utf8(keys.base(namespace));
+        byte[] leaf = merkle ? ItemCodec.utf8(MerklePath.bucketOf(write.id()).hex()) : new byte[0];
         if (write instanceof TierWrite.Upsert upsert) {
             SyncItem item = upsert.item();
+            byte[][] args = Arrays.copyOf(ItemCodec.upsertArgs(base, item, now), 12);
+            args[10] = leaf;
+            args[11] = merkle && inTree ? ItemCodec.utf8(ItemDigest.of(item.id(), ItemState.of(item)).toHex())
+                    : new byte[0];
             return scripts.run(c, LuaScripts.UPSERT, ScriptOutputType.INTEGER,
                     new byte[][]{keys.item(item.id()), keys.ids(namespace), keys.expiries(namespace),
-                        keys.state(namespace, item.state())},
-                    ItemCodec.upsertArgs(base, item, now));
+                        keys.state(namespace, item.state())}, args);
         }
         return scripts.run(c, LuaScripts.DELETE, ScriptOutputType.INTEGER, new byte[][]{keys.item(write.id())},
-                base, ItemCodec.utf8(write.id()), ItemCodec.utf8(Long.toString(write.version())));
+                base, ItemCodec.utf8(write.id()), ItemCodec.utf8(Long.toString(write.version())), leaf);
+    }
+
+    /** The id's compare-and-set token and stored item, read in one script call (see {@link LuaScripts#PEEK}). */
+    CompletableFuture<CoordinatingTier.Snapshot> readForUpdate(String id) {
+        byte[] base = ItemCodec.utf8(keys.base(RedisKeys.namespaceOf(id)));
+        CompletableFuture<List<Object>> reply = scripts.run(connections.direct(), LuaScripts.PEEK,
+                ScriptOutputType.MULTI, new byte[][]{keys.item(id)}, base, ItemCodec.utf8(id));
+        return reply.thenApply(fields -> {
+            CoordinatingTier.Token token = CasTokens.parse(id, (byte[]) fields.get(0));
+            if (token.kind() != CoordinatingTier.Token.Kind.ITEM) {
+                return new CoordinatingTier.Snapshot(token, Optional.empty());
+            }
+            Map<byte[], byte[]> hash = new LinkedHashMap<>();
+            for (int i = 1; i + 1 < fields.size(); i += 2) {
+                hash.put((byte[]) fields.get(i), (byte[]) fields.get(i + 1));
+            }
+            return new CoordinatingTier.Snapshot(token, Optional.ofNullable(ItemCodec.decode(id, hash)));
+        });
+    }
+
+    /** One {@link LuaScripts#COMPARE_AND_SET} call; true if Redis still held {@code expected} and took the write. */
+    CompletableFuture<Boolean> compareAndSet(CoordinatingTier.Token expected, TierWrite write, long tombstoneMs,
+                                             long engineNow) {
+        String namespace = RedisKeys.namespaceOf(write.id());
+        byte[] base = ItemCodec.utf8(keys.base(namespace));
+        byte[][] head = {CasTokens.format(expected), ItemCodec.utf8(write instanceof TierWrite.Upsert ? "put" : "delete"),
+            num(tombstoneMs)};
+        byte[][] body;
+        String state;
+        // The coordinated write is on its way to L3 (the write-behind queue holds it), so the tree counts it now.
+        byte[] leaf = merkle ? ItemCodec.utf8(MerklePath.bucketOf(write.id()).hex()) : new byte[0];
+        if (write instanceof TierWrite.Upsert upsert) {
+            SyncItem item = upsert.item();
+            body = Arrays.copyOf(ItemCodec.upsertArgs(base, item, engineNow), 12);
+            body[10] = leaf;
+            body[11] = merkle ? ItemCodec.utf8(ItemDigest.of(item.id(), ItemState.of(item)).toHex()) : new byte[0];
+            state = item.state();
+        } else {
+            body = new byte[][]{base, ItemCodec.utf8(write.id()), num(write.version()), leaf};
+            state = SyncItem.DEFAULT_STATE;
+        }
+        byte[][] args = new byte[head.length + body.length][];
+        System.arraycopy(head, 0, args, 0, head.length);
+        System.arraycopy(body, 0, args, head.length, body.length);
+        if (write instanceof TierWrite.Upsert) {
+            registerNamespace(namespace);
+        }
+        CompletableFuture<Long> applied = scripts.run(connections.direct(), LuaScripts.COMPARE_AND_SET,
+                ScriptOutputType.INTEGER, new byte[][]{keys.item(write.id()), keys.ids(namespace),
+                    keys.expiries(namespace), keys.state(namespace, state)}, args);
+        return applied.thenApply(result -> result == 1L);
+    }
+
+    private void registerNamespace(String namespace) {
+        if (!namespace.isEmpty()) {
+            connections.direct().zadd(keys.namespaces(), 0, ItemCodec.utf8(namespace));
+        }
     }
 
     /** The first {@code limit} live ids matching {@code query} after {@code afterId}, in id order. */
@@ -189,21 +273,32 @@ final class RedisItemStore {
         });
     }
 
-    /** Removes items whose expiry is at or before {@code now}; counts those that Redis had not yet dropped. */
-    CompletableFuture<Long> purgeExpired(long now) {
+    /**
+     * Removes items whose expiry is at or before {@code now}; counts those that Redis had not yet dropped, and adds
+     * the ids it took out (whose merkle leaves moved) to {@code purgedIds}.
+     */
+    CompletableFuture<Long> purgeExpired(long now, Collection<String> purgedIds) {
         return namespaces(NamespaceQuery.byPrefix("")).thenCompose(namespaces -> sum(namespaces,
-                (c, ns) -> purgeFrom(c, ns, now, 0)));
+                (c, ns) -> purgeFrom(c, ns, now, 0, purgedIds)));
     }
 
     private CompletableFuture<Long> purgeFrom(RedisClusterAsyncCommands<byte[], byte[]> c, String namespace, long now,
-                                              long purged) {
+                                              long purged, Collection<String> purgedIds) {
         CompletableFuture<List<Object>> call = scripts.run(c, LuaScripts.PURGE, ScriptOutputType.MULTI,
                 new byte[][]{keys.expiries(namespace), keys.ids(namespace)},
                 ItemCodec.utf8(keys.base(namespace)), num(now), num(SCAN_BUDGET));
         return call.thenCompose(reply -> {
             long total = purged + (Long) reply.get(0);
+            for (Object member : reply.subList(2, reply.size())) {
+                String id = ItemCodec.idOrNull((byte[]) member);
+                if (id != null) {
+                    synchronized (purgedIds) {
+                        purgedIds.add(id);
+                    }
+                }
+            }
             return (Long) reply.get(1) < SCAN_BUDGET ? CompletableFuture.completedFuture(total)
-                    : purgeFrom(connections.direct(), namespace, now, total);
+                    : purgeFrom(connections.direct(), namespace, now, total, purgedIds);
         });
     }
 
@@ -269,8 +364,13 @@ final class RedisItemStore {
                 .thenApply(done -> parts.stream().mapToLong(CompletableFuture::join).sum());
     }
 
+    /** PONG from every master: on a cluster, a master that does not answer leaves its slots unserved. */
     CompletableFuture<String> ping() {
-        return connections.direct().ping().toCompletableFuture();
+        return connections.masters().onEach(c -> c.ping()).thenApply(answers -> String.join(",", answers.values()));
+    }
+
+    RedisMasters masters() {
+        return connections.masters();
     }
 
     <T> CompletableFuture<T> withDirect(Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> f) {

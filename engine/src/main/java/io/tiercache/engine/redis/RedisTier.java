@@ -7,10 +7,16 @@ import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.Tier;
 import io.tiercache.engine.TimeSource;
+import io.tiercache.engine.tier.CoordinatingTier;
 import io.tiercache.engine.tier.ItemTier;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import io.tiercache.engine.merkle.CacheTreeTier;
+
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +44,17 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  */
-public final class RedisTier implements ItemTier {
+public final class RedisTier implements ItemTier, CoordinatingTier {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
+    /**
+     * How long a coordinated delete's tombstone outlives the item: far longer than write-behind takes to remove the
+     * item from L3, after which L3 answers "deleted" by itself.
+     */
+    static final long TOMBSTONE_MS = 60_000;
     private final RedisConnections connections;
     private final RedisItemStore store;
     private final RedisEviction eviction;
+    private final RedisMerkle merkle;
     private final TimeSource time;
     private final long responseTimeoutMs;
     private final String description;
@@ -49,8 +62,9 @@ public final class RedisTier implements ItemTier {
 
     private RedisTier(RedisConnections connections, SyncEngineConfig config, TimeSource time) {
         this.connections = connections;
-        this.store = new RedisItemStore(connections, new RedisKeys(config.redisPrefix()));
+        this.store = new RedisItemStore(connections, new RedisKeys(config.redisPrefix()), config.merkleCalcEnabled());
         this.eviction = new RedisEviction(store, config);
+        this.merkle = config.merkleCalcEnabled() ? new RedisMerkle(store, this::await, time) : null;
         this.time = time;
         this.responseTimeoutMs = config.redisResponseTimeoutMs();
         this.description = connections.description() + " prefix '" + config.redisPrefix() + "'";
@@ -61,7 +75,8 @@ public final class RedisTier implements ItemTier {
      * are read on it, and an item's Redis deadline is the time it has left on that clock.
      *
      * @throws IllegalArgumentException if the URL is missing, malformed or of an unsupported form
-     * @throws TierAccessException if Redis does not answer within the configured timeouts
+     * @throws TierAccessException if Redis does not answer within the configured timeouts; a cluster opens once any
+     *                             seed tells its topology, even with a master down (whose slots then fail per call)
      */
     public static RedisTier open(SyncEngineConfig config, TimeSource time) throws TierAccessException {
         return open(config, time, resources -> {
@@ -81,7 +96,16 @@ public final class RedisTier implements ItemTier {
         RedisTier tier = new RedisTier(connections, config, time);
         try {
             tier.await(tier.store.scripts().loadAll(), "loading scripts");
-        } catch (TierAccessException | RuntimeException e) {
+        } catch (TierAccessException e) {
+            if (!connections.cluster() || e.getCause() instanceof IllegalStateException) {
+                tier.close();
+                throw e;
+            }
+            // A cluster with a master down still serves the other masters' slots; loading is only a head start,
+            // since a node without the scripts gets each one by EVAL on first use (ScriptRunner).
+            LOG.warn("{}: scripts not loaded on every cluster node ({}); serving what answers", tier.description,
+                    e.getMessage());
+        } catch (RuntimeException e) {
             tier.close();
             throw e;
         }
@@ -108,9 +132,33 @@ public final class RedisTier implements ItemTier {
         return call(() -> store.getMany(ids), "reading " + ids.size() + " ids");
     }
 
+    /** Writes the batch (one pipeline); the scripts move merkle leaves, parents follow when the tree is read. */
     @Override
     public void apply(List<? extends TierWrite> writes) throws TierAccessException {
         call(() -> store.apply(writes, time.currentTimeMillis()), "writing a batch of " + writes.size());
+    }
+
+    /** Writes items the ground truth does not hold: kept out of the merkle trees (see {@link RedisMerkleLua}). */
+    @Override
+    public void applyCacheOnly(List<? extends TierWrite> writes) throws TierAccessException {
+        call(() -> store.apply(writes, time.currentTimeMillis(), false), "writing a batch of " + writes.size());
+    }
+
+    /** This tier's merkle trees, or null when {@code merkleCalcEnabled} is off. */
+    public CacheTreeTier merkle() {
+        return merkle;
+    }
+
+    @Override
+    public Snapshot readForUpdate(String id) throws TierAccessException {
+        return call(() -> store.readForUpdate(id), "reading '" + id + "' for a compare-and-set");
+    }
+
+    /** A delete leaves a tombstone for {@link #TOMBSTONE_MS}, long enough for L3 to take the same delete. */
+    @Override
+    public boolean compareAndApply(Token expected, TierWrite write) throws TierAccessException {
+        return call(() -> store.compareAndSet(expected, write, TOMBSTONE_MS, time.currentTimeMillis()),
+                "compare-and-set of '" + write.id() + "'");
     }
 
     @Override
@@ -160,7 +208,7 @@ public final class RedisTier implements ItemTier {
     /** Removes items expired at {@code nowMillis} and their index entries; counts those Redis had not dropped yet. */
     @Override
     public long purgeExpired(long nowMillis) throws TierAccessException {
-        return call(() -> store.purgeExpired(nowMillis), "purging expired items");
+        return call(() -> store.purgeExpired(nowMillis, new ArrayList<>()), "purging expired items");
     }
 
     /** Index entries under this prefix: may still count items Redis expired until a scan or purge cleans them. */

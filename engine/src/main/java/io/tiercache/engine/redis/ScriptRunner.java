@@ -5,25 +5,24 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.tiercache.engine.redis.LuaScripts.LuaScript;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Runs scripts by EVALSHA. When Redis answers NOSCRIPT (restarted, failed over, or its script cache flushed), the
- * script is loaded once with SCRIPT LOAD and the call repeated on the direct connection; a script that never ran can
- * be repeated safely.
+ * Runs scripts by EVALSHA. When a node answers NOSCRIPT (restarted, failed over to a replica that never loaded it, a
+ * new cluster node, or its script cache flushed), the call is repeated once as EVAL with the whole source on the
+ * direct connection. EVAL is routed by the same first key, so it reaches the node that lacked the script and leaves
+ * the script cached there; a SCRIPT LOAD would go to one server or, on a cluster, to every node at once and fail
+ * while any of them is down. A script that answered NOSCRIPT never ran, so repeating it is safe.
  */
 final class ScriptRunner {
     private final RedisConnections connections;
-    private final Map<String, CompletableFuture<String>> loading = new HashMap<>();
 
     ScriptRunner(RedisConnections connections) {
         this.connections = connections;
     }
 
-    /** Loads every script, so the first batches do not pay for NOSCRIPT. */
+    /** Loads every script (on a cluster: on every node), so the first batches do not pay for NOSCRIPT. */
     CompletableFuture<Void> loadAll() {
         return CompletableFuture.allOf(LuaScripts.ALL.stream().map(this::load).toArray(CompletableFuture[]::new));
     }
@@ -32,24 +31,20 @@ final class ScriptRunner {
                                  byte[][] keys, byte[]... args) {
         CompletableFuture<T> first = on.<T>evalsha(script.sha(), type, keys, args).toCompletableFuture();
         return first.exceptionallyCompose(e -> isNoScript(e)
-                ? load(script).thenCompose(sha -> connections.direct().<T>evalsha(sha, type, keys, args))
+                ? connections.direct().<T>eval(ItemCodec.utf8(script.source()), type, keys, args)
+                        .toCompletableFuture()
                 : CompletableFuture.failedFuture(e));
     }
 
-    private synchronized CompletableFuture<String> load(LuaScript script) {
-        CompletableFuture<String> pending = loading.get(script.name());
-        if (pending == null || pending.isDone()) {
-            pending = connections.direct().scriptLoad(ItemCodec.utf8(script.source())).toCompletableFuture()
-                    .thenApply(sha -> {
-                        if (!sha.equals(script.sha())) {
-                            throw new IllegalStateException("Redis named script " + script.name() + " " + sha
-                                    + ", expected " + script.sha());
-                        }
-                        return sha;
-                    });
-            loading.put(script.name(), pending);
-        }
-        return pending;
+    private CompletableFuture<String> load(LuaScript script) {
+        return connections.direct().scriptLoad(ItemCodec.utf8(script.source())).toCompletableFuture()
+                .thenApply(sha -> {
+                    if (!sha.equals(script.sha())) {
+                        throw new IllegalStateException("Redis named script " + script.name() + " " + sha
+                                + ", expected " + script.sha());
+                    }
+                    return sha;
+                });
     }
 
     private static boolean isNoScript(Throwable e) {

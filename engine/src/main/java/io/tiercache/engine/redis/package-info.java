@@ -14,13 +14,14 @@
  * &lt;p&gt;{&lt;tag&gt;}:st:&lt;state&gt;    ZSET  ids in that state, score 0 (state membership, pageable in id order)
  * &lt;p&gt;{&lt;tag&gt;}:exp           ZSET  expiring ids scored by expires_at (engine clock), for scans and purges
  * &lt;p&gt;namespaces              ZSET  every namespace that ever held an item (root excepted), score 0
+ * &lt;p&gt;{&lt;tag&gt;}:mt            HASH  merkle nodes; :md (digest ledger), :bz (bucket index), :mdirty
+ *                                (leaves awaiting their parents): see RedisMerkleLua
  * </pre>
  * {@code <tag>} is the namespace with <code>%</code> and <code>&#125;</code> percent-encoded, so a brace in a
  * namespace cannot end the tag early ({@code users/}), or {@code ~} for the root namespace (real tags always end with
  * '/', so neither collides). A prefix may hold braces of its own: then the tag Redis sees is still the same for all
  * keys of a namespace (or, with a whole {@code {...}} in the prefix, one slot for everything), never split. Reserved
- * for what comes next, per namespace and in the same slot: {@code <p>{<tag>}:merkle} (HASH of merkle nodes) and
- * {@code <p>{<tag>}:cdc} (STREAM).
+ * for what comes next, per namespace and in the same slot: {@code <p>{<tag>}:cdc} (STREAM).
  *
  * <p>State membership uses sorted sets of score 0 rather than plain SETs: the same membership test and count, plus
  * paging in id order after an {@code afterId}, as the tier contract asks, without reading a whole set per page.
@@ -34,7 +35,7 @@
  *
  * <h2>Order, versions, expiry</h2>
  * ZSET members of equal score sort by memcmp, the byte order of UTF-8, which is the code point order of
- * {@link io.tiercache.engine.internal.IdOrder}. Writes are Lua scripts (EVALSHA, SCRIPT LOAD on NOSCRIPT) that apply
+ * {@link io.tiercache.engine.internal.IdOrder}. Writes are Lua scripts (EVALSHA, then EVAL once on NOSCRIPT) that apply
  * an upsert only over an older stored version and a delete only of an older one, comparing 64-bit versions as
  * decimal strings (Lua numbers are doubles). A batch is one pipeline on a connection that flushes only when told, so
  * it costs one round trip; it is not atomic as a whole, each write is. {@code expires_at} is kept exactly on the
@@ -55,11 +56,31 @@
  * blocks a write.
  *
  * <h2>Connections</h2>
- * {@code redis://}, {@code rediss://} (TLS) and {@code redis-sentinel://} URLs go to Lettuce's {@code RedisURI}, with
- * user and password in the URL. Redis Cluster is not supported yet (no URL form for it in the configuration); the
- * layout above is ready for it. {@code redisTimeoutMs} bounds connecting, {@code redisResponseTimeoutMs} bounds every
- * tier call as a whole. While disconnected, commands fail at once instead of queueing. Requires Redis 6.2 or newer
- * (ZRANDMEMBER for eviction sampling).
+ * {@code redis://}, {@code rediss://} (TLS) and {@code redis-sentinel://} URLs go to Lettuce's {@code RedisURI};
+ * {@code redis-cluster://host:port,host:port} (and {@code rediss-cluster://}) to its {@code RedisClusterClient}, with
+ * the listed nodes as seeds ({@code RedisUrl}). User and password are in the URL. {@code redisTimeoutMs} bounds
+ * connecting, {@code redisResponseTimeoutMs} bounds every tier call as a whole. While disconnected, commands fail at
+ * once instead of queueing. Requires Redis 6.2 or newer (ZRANDMEMBER for eviction sampling).
+ *
+ * <h2>Redis Cluster</h2>
+ * Everything above runs unchanged on a cluster: the tier issues the same async commands and Lettuce routes each to
+ * the master of its key's slot ({@code RedisConnections} says why batches are not manually flushed there). What makes
+ * that safe:
+ * <ul>
+ *   <li>Every script's keys are of one namespace, one slot: the first key routes the call, the others are named from
+ *       {@code base} and share its hash tag. A batch, a {@code getMany} or a scan over several namespaces is many
+ *       single-slot commands, which Lettuce sends to their nodes; nothing is a multi-key command across slots.</li>
+ *   <li>The registry ({@code <p>namespaces}) and the streams ({@code <p>changes}, {@code <p>cdc}) are single keys,
+ *       each in a slot of its own; the streams' blocking reads use connections of their own.</li>
+ *   <li>NOSCRIPT (a replica promoted, a node restarted) is answered with EVAL on the same key, which lands on the node
+ *       that lacked the script and caches it there.</li>
+ *   <li>PING and INFO are per node, so health pings every master and eviction measures each master against its own
+ *       {@code maxmemory} and relieves it from the namespaces it serves ({@code RedisMasters}). The tier never needs
+ *       SCAN or KEYS: its indexes list what it stored.</li>
+ * </ul>
+ * While a master is down, calls touching its slots fail (the tier's usual {@code TierAccessException}) and the ping
+ * reports it, so the engine serves from L3 and owes L2 the invalidations, as with a standalone outage. A tier opens
+ * while a master is down (scripts are loaded where nodes answer), and eviction goes on for the masters that answer.
  *
  * <h2>Eviction</h2>
  * {@link io.tiercache.engine.redis.RedisTier#evictIfNeeded()} removes least-recently-used items of this prefix when

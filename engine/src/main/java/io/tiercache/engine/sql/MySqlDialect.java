@@ -31,19 +31,26 @@ public final class MySqlDialect implements SqlDialect {
                         + "payload_blob LONGBLOB NULL, "
                         + "expires_at BIGINT NULL, "
                         + "updated_at BIGINT NOT NULL, "
+                        + "bucket INT NULL, "
                         + "KEY idx_sync_items_state (state), "
+                        + "KEY idx_sync_items_bucket (bucket), "
                         + "KEY idx_sync_items_expires (expires_at)"
                         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                 "CREATE TABLE IF NOT EXISTS tiercache_schema (version INT NOT NULL) ENGINE=InnoDB");
+    }
+
+    @Override
+    public List<String> bucketColumnMigration() {
+        return List.of("ALTER TABLE sync_items ADD COLUMN bucket INT NULL, ADD KEY idx_sync_items_bucket (bucket)");
     }
 
     /** Every column is guarded by the version test, and {@code version} is assigned last (MySQL assigns in order). */
     @Override
     public String upsertStatement() {
         StringBuilder sql = new StringBuilder("INSERT INTO sync_items (")
-                .append(String.join(", ", SqlTier.COLUMNS))
-                .append(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ");
-        for (String column : SqlTier.COLUMNS) {
+                .append(String.join(", ", SqlTier.WRITE_COLUMNS))
+                .append(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ");
+        for (String column : SqlTier.WRITE_COLUMNS) {
             if (!column.equals("id") && !column.equals("version")) {
                 sql.append(column).append(" = IF(").append(GUARD).append(", VALUES(").append(column).append("), ")
                         .append(column).append("), ");
@@ -55,5 +62,10 @@ public final class MySqlDialect implements SqlDialect {
     @Override
     public boolean singleWriter() {
         return false;
+    }
+
+    @Override
+    public String rowLockSuffix() {
+        return " FOR UPDATE";
     }
 }

@@ -11,11 +11,20 @@ public interface SqlDialect {
     List<String> schemaStatements();
 
     /**
-     * Insert-or-update of one row, parameters in {@link SqlTier#COLUMNS} order, that leaves a row alone when it
+     * Statements adding the {@code bucket} column (an item's merkle leaf, 0..65535) and its index to a
+     * {@code sync_items} table created before the column existed; run once, when the column is missing.
+     */
+    List<String> bucketColumnMigration();
+
+    /**
+     * Insert-or-update of one row, parameters in {@link SqlTier#WRITE_COLUMNS} order, that leaves a row alone when it
      * already holds the same or a newer version.
      */
     String upsertStatement();
 
     /** Whether the backend takes one writer at a time (SQLite); then batches are written under one lock. */
     boolean singleWriter();
+
+    /** What a SELECT of one row appends to lock that row until the transaction ends ("" where writes serialize). */
+    String rowLockSuffix();
 }

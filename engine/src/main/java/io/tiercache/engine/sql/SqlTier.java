@@ -4,6 +4,10 @@ import io.tiercache.engine.ContentType;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.Tier;
 import io.tiercache.engine.internal.JsonDetector;
+import io.tiercache.engine.merkle.MerkleNamespaces;
+import io.tiercache.engine.merkle.MerklePath;
+import io.tiercache.engine.merkle.SqlMerkleStore;
+import io.tiercache.engine.tier.CoordinatingTier;
 import io.tiercache.engine.tier.ItemTier;
 import io.tiercache.engine.tier.TierAccessException;
 import io.tiercache.engine.tier.TierWrite;
@@ -35,10 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * database's JSON functions), everything else in a blob column. Writes are version-guarded and a batch is one
  * transaction.
  */
-public final class SqlTier implements ItemTier {
+public final class SqlTier implements ItemTier, CoordinatingTier {
     private static final Logger LOG = LoggerFactory.getLogger(SqlTier.class);
     static final List<String> COLUMNS = List.of("id", "version", "content_hash", "content_type", "state",
             "payload_json", "payload_blob", "expires_at", "updated_at");
+    /** What a write stores: the columns read back, plus the item's merkle leaf (null while merkle trees are off). */
+    static final List<String> WRITE_COLUMNS = List.of("id", "version", "content_hash", "content_type", "state",
+            "payload_json", "payload_blob", "expires_at", "updated_at", "bucket");
     private static final String SELECT = "SELECT " + String.join(", ", COLUMNS) + " FROM sync_items ";
     private static final String NOT_EXPIRED = "(expires_at IS NULL OR expires_at > ?)";
     private static final int IN_CHUNK = 500;
@@ -53,6 +60,7 @@ public final class SqlTier implements ItemTier {
     private final ExecutorService writers;
     private final int writeConcurrency;
     private final int readTimeoutMs;
+    private volatile L3Merkle merkle;
 
     public SqlTier(DataSource dataSource, SqlDialect dialect, String description, AutoCloseable onClose) {
         this(dataSource, dialect, description, onClose, 1, 0);
@@ -88,9 +96,48 @@ public final class SqlTier implements ItemTier {
             for (String ddl : dialect.schemaStatements()) {
                 s.execute(ddl);
             }
+            if (!hasBucketColumn(c)) {
+                for (String ddl : dialect.bucketColumnMigration()) {
+                    s.execute(ddl);
+                }
+            }
         } catch (SQLException e) {
             throw failure("creating the schema", e);
         }
+    }
+
+    private static boolean hasBucketColumn(Connection c) {
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("SELECT bucket FROM sync_items WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Maintains merkle trees in {@code merkle_nodes} with every batch from now on (see {@link L3Merkle}); call once,
+     * after {@link #createSchema()} and before the first write.
+     */
+    public void enableMerkle() throws TierAccessException {
+        SqlMerkleStore store = new SqlMerkleStore(dataSource, SqlMerkleStore.Dialect.of(dialect));
+        store.createSchema();
+        L3Merkle trees = new L3Merkle(store);
+        write("rebuilding merkle trees", c -> {
+            if (L3Merkle.hasRowsWithoutBucket(c)) {
+                LOG.info("{} holds rows written without merkle maintenance; rebuilding every tree from the rows",
+                        description);
+                trees.rebuild(c);
+            }
+            return null;
+        });
+        merkle = trees;
+    }
+
+    /** The merkle view of this tier, or null when trees are not maintained. */
+    public L3MerkleView merkle() {
+        L3Merkle current = merkle;
+        return current == null ? null : new L3MerkleView(this, current);
     }
 
     @Override
@@ -180,47 +227,143 @@ public final class SqlTier implements ItemTier {
         if (writes.isEmpty()) {
             return;
         }
+        inTransaction(writes.stream().map(TierWrite::id).toList(), "writing a batch of " + writes.size(),
+                (c, withTrees) -> {
+                    writeRowsOnly(c, writes, withTrees);
+                    return null;
+                });
+    }
+
+    /** One transaction's work; {@code withTrees} says whether the rows carry their merkle bucket. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c, boolean withTrees) throws SQLException, TierAccessException;
+    }
+
+    /** Thrown by a {@link Work} to roll its transaction back without an error: a compare-and-set that lost. */
+    private static final class Abandon extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Abandon() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Runs {@code work} as one transaction that also moves the merkle trees of {@code ids} by what it changed
+     * (prepared in auto-commit mode, begun first, finished last): under SQLite's single-writer lock, rolled back on
+     * any failure, with auto-commit restored before the connection goes back to the pool.
+     */
+    private <T> T inTransaction(Collection<String> ids, String what, Work<T> work) throws TierAccessException {
         if (dialect.singleWriter()) {
             writeLock.lock();
         }
+        L3Merkle trees = merkle;
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement upsert = c.prepareStatement(dialect.upsertStatement());
-                 PreparedStatement delete = c.prepareStatement("DELETE FROM sync_items WHERE id = ? AND version < ?")) {
+            L3Merkle.Batch tree = trees == null ? null : trees.prepare(c, ids);
+            try {
                 c.setAutoCommit(false);
-                int upserts = 0;
-                int deletes = 0;
-                for (TierWrite write : writes) {
-                    if (write instanceof TierWrite.Upsert u) {
-                        bindRow(upsert, u.item());
-                        upsert.addBatch();
-                        upserts++;
-                    } else {
-                        delete.setString(1, write.id());
-                        delete.setLong(2, write.version());
-                        delete.addBatch();
-                        deletes++;
-                    }
+                if (tree != null) {
+                    tree.begin(c);
                 }
-                if (upserts > 0) {
-                    upsert.executeBatch();
-                }
-                if (deletes > 0) {
-                    delete.executeBatch();
+                T result = work.run(c, tree != null);
+                if (tree != null) {
+                    tree.finish(c);
                 }
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+                return result;
+            } catch (SQLException | RuntimeException | TierAccessException e) {
                 rollbackQuietly(c);
                 throw e;
             } finally {
                 restoreAutoCommit(c);
             }
         } catch (SQLException e) {
-            throw failure("writing a batch of " + writes.size(), e);
+            throw failure(what, e);
         } finally {
             if (dialect.singleWriter()) {
                 writeLock.unlock();
             }
         }
+    }
+
+    /** The rows of a batch, written on {@code c} inside its caller's transaction. */
+    private void writeRowsOnly(Connection c, List<? extends TierWrite> writes, boolean withBucket)
+            throws SQLException {
+        try (PreparedStatement upsert = c.prepareStatement(dialect.upsertStatement());
+             PreparedStatement delete = c.prepareStatement("DELETE FROM sync_items WHERE id = ? AND version < ?")) {
+            int upserts = 0;
+            int deletes = 0;
+            for (TierWrite write : writes) {
+                if (write instanceof TierWrite.Upsert u) {
+                    bindRow(upsert, u.item(), withBucket);
+                    upsert.addBatch();
+                    upserts++;
+                } else {
+                    delete.setString(1, write.id());
+                    delete.setLong(2, write.version());
+                    delete.addBatch();
+                    deletes++;
+                }
+            }
+            if (upserts > 0) {
+                upsert.executeBatch();
+            }
+            if (deletes > 0) {
+                delete.executeBatch();
+            }
+        }
+    }
+
+    @Override
+    public Snapshot readForUpdate(String id) throws TierAccessException {
+        Optional<SyncItem> stored = get(id);
+        return new Snapshot(stored.map(item -> Token.item(item.version())).orElse(Token.NOTHING), stored);
+    }
+
+    /**
+     * Reads the row's version under a row lock ({@code FOR UPDATE} on a server; SQLite's single writer) and writes
+     * in the same transaction only if it is still the expected one. A deadlock or lock timeout between two nodes
+     * racing for the same row means one of them lost: it answers false and retries from a fresh read.
+     */
+    @Override
+    public boolean compareAndApply(Token expected, TierWrite write) throws TierAccessException {
+        if (expected.kind() == Token.Kind.DELETED) {
+            throw new IllegalArgumentException("SQL keeps no tombstones: a token " + expected + " did not come from "
+                    + description);
+        }
+        try {
+            return inTransaction(List.of(write.id()), "compare-and-set of '" + write.id() + "'", (c, withTrees) -> {
+                if (!currentToken(c, write.id()).equals(expected)) {
+                    throw new Abandon();
+                }
+                writeRowsOnly(c, List.of(write), withTrees);
+                return true;
+            });
+        } catch (Abandon lost) {
+            return false;
+        } catch (TierAccessException e) {
+            if (e.getCause() instanceof SQLException sql && lostRace(sql)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private Token currentToken(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM sync_items WHERE id = ?"
+                + dialect.rowLockSuffix())) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Token.item(rs.getLong(1)) : Token.NOTHING;
+            }
+        }
+    }
+
+    /** Deadlock, lock wait timeout or serialization failure: another transaction on the same row won. */
+    private static boolean lostRace(SQLException e) {
+        String state = e.getSQLState();
+        return (state != null && state.startsWith("40")) || e.getErrorCode() == 1205 || e.getErrorCode() == 1213;
     }
 
     @Override
@@ -267,6 +410,9 @@ public final class SqlTier implements ItemTier {
 
     @Override
     public long purgeExpired(long nowMillis) throws TierAccessException {
+        if (merkle != null) {
+            return purgeExpiredWithTrees(nowMillis);
+        }
         if (dialect.singleWriter()) {
             writeLock.lock();
         }
@@ -283,9 +429,105 @@ public final class SqlTier implements ItemTier {
         }
     }
 
+    /** Purges in pages, each one transaction that also takes the purged rows out of their trees. */
+    private long purgeExpiredWithTrees(long nowMillis) throws TierAccessException {
+        long purged = 0;
+        while (true) {
+            List<String> due = queryIds("SELECT id FROM sync_items WHERE expires_at <= ? ORDER BY id LIMIT ?",
+                    List.of(nowMillis, IN_CHUNK), "listing expired items");
+            if (due.isEmpty()) {
+                return purged;
+            }
+            purged += deleteExpired(due, nowMillis);
+            if (due.size() < IN_CHUNK) {
+                return purged;
+            }
+        }
+    }
+
+    private int deleteExpired(List<String> ids, long nowMillis) throws TierAccessException {
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return inTransaction(ids, "purging expired items", (c, withTrees) -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM sync_items WHERE expires_at <= ? AND id IN ("
+                    + marks + ")")) {
+                ps.setLong(1, nowMillis);
+                for (int i = 0; i < ids.size(); i++) {
+                    ps.setString(i + 2, ids.get(i));
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Every item of some merkle leaf buckets of a namespace, expired ones included (they are in the tree too). */
+    List<SyncItem> bucketItems(String namespace, java.util.Collection<MerklePath> leaves) throws TierAccessException {
+        List<Integer> all = leaves.stream().map(MerklePath::index).distinct().toList();
+        List<SyncItem> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += IN_CHUNK) {
+            List<Integer> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            List<Object> params = new ArrayList<>(chunk);
+            String where = "WHERE bucket IN (" + marks + ") AND ";
+            if (namespace.equals(MerkleNamespaces.ROOT)) {
+                where += "id NOT LIKE '%/%'";
+            } else {
+                where += "id LIKE ?" + LikePatterns.ESCAPE_CLAUSE;
+                params.add(LikePatterns.prefixPattern(namespace));
+            }
+            out.addAll(query(SELECT + where, params, "reading " + chunk.size() + " merkle buckets"));
+        }
+        return out;
+    }
+
+    /** Runs {@code work} on a connection under the tier's writer lock (SQLite's single writer). */
+    <T> T write(String what, SqlWork<T> work) throws TierAccessException {
+        if (dialect.singleWriter()) {
+            writeLock.lock();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            try {
+                return work.run(c);
+            } catch (SQLException | RuntimeException | TierAccessException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                restoreAutoCommit(c);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        } finally {
+            if (dialect.singleWriter()) {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException, TierAccessException;
+    }
+
     /** The highest version stored, 0 when empty: a restarted writer must issue versions above it. */
     public long maxVersion() throws TierAccessException {
         return count("SELECT COALESCE(MAX(version), 0) FROM sync_items", List.of(), "reading the highest version");
+    }
+
+    /**
+     * A cheap fingerprint of which rows L3 holds: row count, sum of versions mod a prime, highest version and highest
+     * updated_at, as text. A row added behind a reader's back changes it unless an equal change cancels it out in all
+     * four at once. One scan of the table; the existence filter stamps its snapshots with it until the L3 merkle
+     * root replaces it (see {@code L3StateMarker}).
+     */
+    public String rowStatsMarker() throws TierAccessException {
+        String sql = "SELECT COUNT(*), COALESCE(SUM(version % 2147483647), 0), COALESCE(MAX(version), 0), "
+                + "COALESCE(MAX(updated_at), 0) FROM sync_items";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepareRead(c, sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1) + ":" + rs.getString(2) + ":" + rs.getLong(3) + ":" + rs.getLong(4);
+        } catch (SQLException e) {
+            throw failure("reading the row statistics", e);
+        }
     }
 
     @Override
@@ -325,7 +567,7 @@ public final class SqlTier implements ItemTier {
         return params;
     }
 
-    private static void bindRow(PreparedStatement ps, SyncItem item) throws SQLException {
+    private static void bindRow(PreparedStatement ps, SyncItem item, boolean withBucket) throws SQLException {
         ps.setString(1, item.id());
         ps.setLong(2, item.version());
         ps.setString(3, item.contentHash());
@@ -344,6 +586,11 @@ public final class SqlTier implements ItemTier {
             ps.setNull(8, Types.BIGINT);
         }
         ps.setLong(9, item.updatedAt());
+        if (withBucket) {
+            ps.setInt(10, MerklePath.bucketOf(item.id()).index());
+        } else {
+            ps.setNull(10, Types.INTEGER);
+        }
     }
 
     /**

@@ -19,12 +19,21 @@ public final class SqlTiers {
     private SqlTiers() {
     }
 
+    /** The configured L3, maintaining merkle trees when {@code merkleCalcEnabled}. */
     public static SqlTier open(SyncEngineConfig config) throws TierAccessException {
         String url = config.sqlUrl();
-        if (url.startsWith("jdbc:sqlite:")) {
-            return openSqlite(Path.of(url.substring("jdbc:sqlite:".length())), config.sqlLockTimeoutMs());
+        SqlTier tier = url.startsWith("jdbc:sqlite:")
+                ? openSqlite(Path.of(url.substring("jdbc:sqlite:".length())), config.sqlLockTimeoutMs())
+                : openMySql(config);
+        if (config.merkleCalcEnabled()) {
+            try {
+                tier.enableMerkle();
+            } catch (TierAccessException e) {
+                tier.close();
+                throw e;
+            }
         }
-        return openMySql(config);
+        return tier;
     }
 
     /**

@@ -24,21 +24,38 @@ public final class SqliteDialect implements SqlDialect {
                         + "expires_at INTEGER NULL, "
                         + "updated_at INTEGER NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS idx_sync_items_state ON sync_items(state)",
+                "CREATE INDEX IF NOT EXISTS idx_sync_items_expires ON sync_items(expires_at)",
                 "CREATE TABLE IF NOT EXISTS tiercache_schema (version INTEGER NOT NULL)");
+    }
+
+    /**
+     * A new table gets the column this way too (SQLite cannot add a column "if not exists", so the table is created
+     * in its first shape and always migrated the same way).
+     */
+    @Override
+    public List<String> bucketColumnMigration() {
+        return List.of("ALTER TABLE sync_items ADD COLUMN bucket INTEGER NULL",
+                "CREATE INDEX IF NOT EXISTS idx_sync_items_bucket ON sync_items(bucket, id)");
     }
 
     @Override
     public String upsertStatement() {
-        return "INSERT INTO sync_items (" + String.join(", ", SqlTier.COLUMNS) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        return "INSERT INTO sync_items (" + String.join(", ", SqlTier.WRITE_COLUMNS)
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT(id) DO UPDATE SET version = excluded.version, content_hash = excluded.content_hash, "
                 + "content_type = excluded.content_type, state = excluded.state, "
                 + "payload_json = excluded.payload_json, payload_blob = excluded.payload_blob, "
-                + "expires_at = excluded.expires_at, updated_at = excluded.updated_at "
+                + "expires_at = excluded.expires_at, updated_at = excluded.updated_at, bucket = excluded.bucket "
                 + "WHERE excluded.version > sync_items.version";
     }
 
     @Override
     public boolean singleWriter() {
         return true;
+    }
+
+    @Override
+    public String rowLockSuffix() {
+        return "";
     }
 }

@@ -30,6 +30,15 @@ public interface ItemTier extends AutoCloseable {
 
     void apply(List<? extends TierWrite> writes) throws TierAccessException;
 
+    /**
+     * Applies writes the ground truth below does not hold (routed to this tier only). A tier that keeps merkle trees
+     * of what it shares with the ground truth leaves these items out of them, so reconciliation neither counts nor
+     * removes them.
+     */
+    default void applyCacheOnly(List<? extends TierWrite> writes) throws TierAccessException {
+        apply(writes);
+    }
+
     /** Items whose id starts with {@code prefix} (taken literally) and sorts after {@code afterId} (null: from start). */
     List<SyncItem> scanPrefix(String prefix, String afterId, int limit, long nowMillis) throws TierAccessException;
 

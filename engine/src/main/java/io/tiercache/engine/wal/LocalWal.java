@@ -136,6 +136,31 @@ public final class LocalWal implements AutoCloseable {
         }
     }
 
+    /** Calls {@code consumer} with the id of every entry, oldest first, reading ids only (no payloads). */
+    public void forEachId(java.util.function.Consumer<String> consumer) {
+        long after = 0;
+        while (true) {
+            List<Long> seqs = new ArrayList<>();
+            try (Connection c = pool.getConnection();
+                 PreparedStatement ps = c.prepareStatement(
+                         "SELECT seq, id FROM wal_entries WHERE seq > ? ORDER BY seq LIMIT 1000")) {
+                ps.setLong(1, after);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        seqs.add(rs.getLong(1));
+                        consumer.accept(rs.getString(2));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the local WAL at " + file + ": " + e.getMessage(), e);
+            }
+            if (seqs.size() < 1000) {
+                return;
+            }
+            after = seqs.get(seqs.size() - 1);
+        }
+    }
+
     /** The highest version journaled, 0 when the WAL is empty. */
     public long maxVersion() {
         try (Connection c = pool.getConnection();

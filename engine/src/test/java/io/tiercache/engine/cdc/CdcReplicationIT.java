@@ -4,6 +4,7 @@ import io.tiercache.engine.SubmitOptions;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.SyncItem;
+import io.tiercache.engine.merkle.Digest256;
 import io.tiercache.engine.merkle.ItemState;
 import io.tiercache.engine.merkle.MerkleTree;
 import io.tiercache.engine.redis.SharedRedis;
@@ -84,11 +85,15 @@ class CdcReplicationIT {
             assertThat(replica.countPrefix("rep/")).isEqualTo(170);
             assertThat(replica.get("rep/180")).isEmpty();
             assertThat(replica.get("rep/150").orElseThrow().state()).isEqualTo("archived");
-            MerkleTree sourceTree = treeOf(source);
-            MerkleTree replicaTree = treeOf(replica);
+            Digest256 sourceRoot = source.getMerkleRoot("rep");
+            Digest256 replicaRoot = replica.getMerkleRoot("rep");
             System.out.printf("CDC replication: %d changes applied, %d duplicates skipped; roots %s / %s%n",
-                    applied, duplicates, sourceTree.root(), replicaTree.root());
-            assertThat(replicaTree.root()).isEqualTo(sourceTree.root());
+                    applied, duplicates, sourceRoot, replicaRoot);
+            assertThat(replicaRoot).as("the engines' maintained merkle roots").isEqualTo(sourceRoot)
+                    .isNotEqualTo(Digest256.ZERO);
+            assertThat(sourceRoot).as("the maintained root is the tree of the items")
+                    .isEqualTo(treeOf(source).root());
+            assertThat(source.isMerkleSynced("rep")).as("the source's L2 agrees with its L3").isTrue();
         }
     }
 

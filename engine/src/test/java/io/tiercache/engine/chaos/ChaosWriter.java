@@ -67,8 +67,27 @@ public final class ChaosWriter {
                 .build();
     }
 
+    /**
+     * An engine refuses to start while L3 cannot even be opened; like a supervisor restarting the application, the
+     * writer tries again for a while (a MariaDB restarted moments ago on a loaded machine may take seconds to accept).
+     */
+    private static SyncEngine startWhenL3Answers(SyncEngineConfig config) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return SyncEngine.start(config);
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("L3")) {
+                    throw e;
+                }
+                System.err.println("start refused, retrying: " + e.getMessage());
+                Thread.sleep(500);
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        SyncEngine engine = SyncEngine.start(config(Path.of(args[0]), args[1], args[2], args[3]));
+        SyncEngine engine = startWhenL3Answers(config(Path.of(args[0]), args[1], args[2], args[3]));
         int ids = Integer.parseInt(args[4]);
         int threads = Integer.parseInt(args[5]);
         print("STARTED " + engine.stats().walDepth() + " " + engine.stats().itemsDrained());

@@ -26,9 +26,18 @@ public final class PrivateRedis implements AutoCloseable {
     }
 
     public static PrivateRedis start(String... extraArgs) throws IOException, InterruptedException {
-        PrivateRedis redis = new PrivateRedis(PrivateMariaDb.freePort(), Files.createTempDirectory("tiercache-redis"),
-                List.of(extraArgs));
-        redis.startServer();
+        return startOn(PrivateMariaDb.freePort(), extraArgs);
+    }
+
+    /** As {@link #start}, on a port the caller chose (a cluster node also needs port + 10000 for its bus). */
+    static PrivateRedis startOn(int port, String... extraArgs) throws IOException, InterruptedException {
+        PrivateRedis redis = new PrivateRedis(port, Files.createTempDirectory("tiercache-redis"), List.of(extraArgs));
+        try {
+            redis.startServer();
+        } catch (IOException | RuntimeException e) {
+            redis.close();
+            throw e;
+        }
         return redis;
     }
 

@@ -1,13 +1,13 @@
 package io.tiercache.engine.chaos;
 
 /** Closing what a chaos test started: every server is closed even when an earlier one fails to close. */
-final class PrivateServers {
+public final class PrivateServers {
 
     private PrivateServers() {
     }
 
     /** Closes the servers that were started (nulls are skipped); the first failure is thrown, the rest suppressed. */
-    static void closeAll(AutoCloseable... servers) throws Exception {
+    public static void closeAll(AutoCloseable... servers) throws Exception {
         Exception first = null;
         for (AutoCloseable server : servers) {
             if (server == null) {

@@ -82,10 +82,11 @@ class RedisTierConnectionIT {
 
     @Test
     void unsupportedUrlFormsAreRejectedByName() {
-        for (String url : List.of("redis-cluster://127.0.0.1:7000", "http://127.0.0.1:6379", "127.0.0.1:6379")) {
+        for (String url : List.of("http://127.0.0.1:6379", "127.0.0.1:6379", "redis://127.0.0.1:7000,127.0.0.1:7001",
+                "redis-cluster://127.0.0.1:7000#master")) {
             assertThatThrownBy(() -> RedisConnections.open(url, 1_000, 1_000, resources -> {
             })).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("redis://").hasMessageContaining("redis-sentinel://");
+                    .hasMessageContaining("redis-cluster://").hasMessageContaining("redis-sentinel://");
         }
         assertThatThrownBy(() -> RedisTier.open(SyncEngineConfig.builder().build(), TimeSource.system()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redisUrl is not set");

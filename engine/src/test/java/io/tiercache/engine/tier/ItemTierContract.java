@@ -4,6 +4,7 @@ import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.TimeSource;
 import io.tiercache.engine.internal.IdOrder;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -397,6 +398,113 @@ public abstract class ItemTierContract {
         void describeNamesTheTier() {
             assertThat(tier.describe()).isNotBlank();
             assertThat(tier.level()).isNotNull();
+        }
+    }
+
+    /** Tiers that coordinate conditional writes between nodes ({@link CoordinatingTier}); skipped for the others. */
+    @Nested
+    class CompareAndSet {
+        private CoordinatingTier cas;
+
+        @BeforeEach
+        void onlyForCoordinatingTiers() {
+            Assumptions.assumeTrue(tier instanceof CoordinatingTier, "this tier does not coordinate");
+            cas = (CoordinatingTier) tier;
+        }
+
+        @Test
+        void anAbsentIdReadsAsNothing() throws Exception {
+            CoordinatingTier.Snapshot seen = cas.readForUpdate("cas/none");
+            assertThat(seen.token()).isEqualTo(CoordinatingTier.Token.NOTHING);
+            assertThat(seen.item()).isEmpty();
+        }
+
+        @Test
+        void aSetOnNothingStoresTheItemAndItsVersionBecomesTheToken() throws Exception {
+            assertThat(cas.compareAndApply(CoordinatingTier.Token.NOTHING, new TierWrite.Upsert(item("cas/a", 5))))
+                    .isTrue();
+            CoordinatingTier.Snapshot seen = cas.readForUpdate("cas/a");
+            assertThat(seen.token()).isEqualTo(CoordinatingTier.Token.item(5));
+            assertThat(seen.item()).contains(item("cas/a", 5));
+            assertThat(tier.get("cas/a")).contains(item("cas/a", 5));
+        }
+
+        @Test
+        void aStaleTokenLosesAndChangesNothing() throws Exception {
+            put(item("cas/b", 5));
+            assertThat(cas.compareAndApply(CoordinatingTier.Token.NOTHING, new TierWrite.Upsert(item("cas/b", 9))))
+                    .isFalse();
+            assertThat(cas.compareAndApply(CoordinatingTier.Token.item(4), new TierWrite.Upsert(item("cas/b", 9))))
+                    .isFalse();
+            assertThat(cas.compareAndApply(CoordinatingTier.Token.item(4), new TierWrite.Delete("cas/b", 9)))
+                    .isFalse();
+            assertThat(tier.get("cas/b")).contains(item("cas/b", 5));
+        }
+
+        @Test
+        void aDeleteRemovesTheItemAndItsTokenGuardsTheNextSet() throws Exception {
+            put(item("cas/c", 5));
+            assertThat(cas.compareAndApply(CoordinatingTier.Token.item(5), new TierWrite.Delete("cas/c", 6))).isTrue();
+            CoordinatingTier.Snapshot seen = cas.readForUpdate("cas/c");
+            assertThat(seen.item()).isEmpty();
+            assertThat(tier.get("cas/c")).isEmpty();
+            assertThat(tier.idsByPrefix("cas/", null, 10, now())).isEmpty();
+            assertThat(cas.compareAndApply(CoordinatingTier.Token.item(5), new TierWrite.Upsert(item("cas/c", 7))))
+                    .isFalse();
+            assertThat(cas.compareAndApply(seen.token(), new TierWrite.Upsert(item("cas/c", 7)))).isTrue();
+            assertThat(tier.get("cas/c")).contains(item("cas/c", 7));
+        }
+
+        /** Until L3 takes the same delete, a copy read from L3 must not be cached back over the tombstone. */
+        @Test
+        void aTombstoneRefusesOlderCopiesButNotNewerOnes() throws Exception {
+            put(item("cas/d", 5));
+            cas.compareAndApply(CoordinatingTier.Token.item(5), new TierWrite.Delete("cas/d", 6));
+            Assumptions.assumeTrue(cas.readForUpdate("cas/d").token().kind() == CoordinatingTier.Token.Kind.DELETED,
+                    "this tier deletes outright, keeping no tombstone");
+            put(item("cas/d", 5));
+            assertThat(tier.get("cas/d")).isEmpty();
+            put(item("cas/d", 8));
+            assertThat(tier.get("cas/d")).contains(item("cas/d", 8));
+            assertThat(cas.readForUpdate("cas/d").token()).isEqualTo(CoordinatingTier.Token.item(8));
+        }
+
+        @Test
+        void concurrentReadModifyWriteLoopsLoseNoIncrement() throws Exception {
+            int threads = 4;
+            int increments = 150;
+            java.util.concurrent.atomic.AtomicLong versions = new java.util.concurrent.atomic.AtomicLong(100);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    runs.add(pool.submit(() -> {
+                        int lost = 0;
+                        for (int i = 0; i < increments; i++) {
+                            while (true) {
+                                CoordinatingTier.Snapshot seen = cas.readForUpdate("cas/counter");
+                                long count = seen.item().map(it -> Long.parseLong(
+                                        new String(it.payload(), StandardCharsets.UTF_8))).orElse(0L);
+                                SyncItem next = item("cas/counter", versions.incrementAndGet(),
+                                        Long.toString(count + 1), SyncItem.DEFAULT_STATE, SyncItem.NO_EXPIRY);
+                                if (cas.compareAndApply(seen.token(), new TierWrite.Upsert(next))) {
+                                    break;
+                                }
+                                lost++;
+                            }
+                        }
+                        return lost;
+                    }));
+                }
+                for (java.util.concurrent.Future<Integer> run : runs) {
+                    run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            SyncItem counter = tier.get("cas/counter").orElseThrow();
+            assertThat(new String(counter.payload(), StandardCharsets.UTF_8))
+                    .isEqualTo(Long.toString((long) threads * increments));
         }
     }
 }

@@ -112,7 +112,9 @@ public final class EngineStorage implements DomainDataStorageAccess {
                 case PUT -> {
                     try {
                         byte[] bytes = codec.encode(roleOf(key), change.value());
-                        yield Mutation.put(bytes, withTtl(change.ttl()), change.result());
+                        SubmitOptions writeOptions = withTtl(change.ttl());
+                        yield Mutation.put(bytes, change.seenEverywhere() ? writeOptions.awaitingInvalidation()
+                                : writeOptions, change.result());
                     } catch (UnsupportedValueException e) {
                         reportUnsupported(roleOf(key), e);
                         yield Mutation.delete(change.result());

@@ -1,5 +1,6 @@
 package io.tiercache.hibernate.internal;
 
+import io.tiercache.engine.TierUnavailableException;
 import io.tiercache.hibernate.TierCacheRegionFactory;
 import io.tiercache.hibernate.Warnings;
 import io.tiercache.hibernate.codec.RwItem;
@@ -85,6 +86,21 @@ final class ReadWriteProtocol {
     SoftLock lockItem(SharedSessionContractImplementor session, Object key, Object version) {
         long now = timestamps.nextTimestamp();
         long timeout = now + timestamps.getTimeout();
+        try {
+            return placeLock(session, key, version, now, timeout);
+        } catch (TierUnavailableException e) {
+            // The tier that arbitrates locks between nodes is down, so no node serves from it either; evicting this
+            // node's copy leaves nothing stale here, and the shared copy is owed an invalidation until it returns.
+            // The handle releases nothing: completing the change evicts again instead of unlocking.
+            OutageLog.warn(LOG, Warnings.WRITE_FAILED, "soft lock on '{}' in region '{}' could not be placed, the "
+                    + "entry is evicted instead: {}", key, storage.region(), e.getMessage());
+            storage.evictData(key);
+            return new TierSoftLock(owner, -1);
+        }
+    }
+
+    private SoftLock placeLock(SharedSessionContractImplementor session, Object key, Object version, long now,
+                               long timeout) {
         return storage.update(key, session, current -> {
             RwLock lock;
             // a live lock is shared (the change is concurrent); an expired lock or an unlock marker is replaced
@@ -94,7 +110,8 @@ final class ReadWriteProtocol {
                 Object lockedVersion = current instanceof RwItem item ? item.version() : version;
                 lock = new RwLock(owner, nextLockId.getAndIncrement(), lockedVersion, timeout, false, 1, 0L);
             }
-            return Change.put(lock, lockTtl, new TierSoftLock(lock.owner(), lock.lockId()));
+            // Seen everywhere before the database changes: no node may go on serving the state being replaced.
+            return Change.putSeenEverywhere(lock, lockTtl, new TierSoftLock(lock.owner(), lock.lockId()));
         });
     }
 
@@ -133,7 +150,8 @@ final class ReadWriteProtocol {
 
     /** Removal keeps a soft lock in place: dropping it would let a stale load in. */
     void remove(SharedSessionContractImplementor session, Object key) {
-        storage.update(key, session, current -> current instanceof RwLock ? Change.keep(null) : Change.remove(null));
+        evictOnFailure(key, () -> storage.update(key, session,
+                current -> current instanceof RwLock ? Change.keep(null) : Change.remove(null)));
     }
 
     /**

@@ -8,9 +8,9 @@ import org.hibernate.cache.spi.support.TimestampsRegionTemplate;
 public final class TierTimestampsRegion extends TimestampsRegionTemplate implements ExtendedStatisticsSupport {
     private final EngineStorage storage;
 
-    public TierTimestampsRegion(String name, RegionFactory factory, EngineStorage storage) {
-        super(name, factory, storage);
-        this.storage = storage;
+    public TierTimestampsRegion(String name, RegionFactory factory, TimestampsStorage timestamps) {
+        super(name, factory, timestamps);
+        this.storage = timestamps.storage();
     }
 
     @Override

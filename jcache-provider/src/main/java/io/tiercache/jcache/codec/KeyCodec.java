@@ -126,6 +126,39 @@ public final class KeyCodec {
         return unescape(body);
     }
 
+    /**
+     * The key of an id of this namespace that names a {@code String}, {@code Long} or {@code Integer} key, rebuilt
+     * from the id alone (no codec, no stored key); null for any other id. Cheap enough for every write.
+     */
+    public Object plainKeyOf(String id) {
+        if (!id.startsWith(namespace)) {
+            return null;
+        }
+        int start = namespace.length();
+        if (id.length() > start && id.charAt(start) == '~') {
+            if (id.startsWith(LONG, start)) {
+                return parseOrNull(id.substring(start + LONG.length()), true);
+            }
+            if (id.startsWith(INT, start)) {
+                return parseOrNull(id.substring(start + INT.length()), false);
+            }
+            return null;
+        }
+        try {
+            return unescape(id.substring(start));
+        } catch (RuntimeException e) {
+            return null; // not an id this codec made (another writer in the namespace): nothing cached under it
+        }
+    }
+
+    private static Object parseOrNull(String digits, boolean isLong) {
+        try {
+            return isLong ? (Object) Long.parseLong(digits) : (Object) Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** Forgets JVM-local key ids, after the entries they named are gone. */
     public void forgetReferences() {
         referenceIds.clear();

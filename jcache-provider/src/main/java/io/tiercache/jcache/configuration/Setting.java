@@ -25,6 +25,7 @@ public enum Setting {
     DURABILITY("tiercache.durability", "MEMORY"),
     SERIALIZATION_ALLOWLIST("tiercache.serialization.allowlist", ""),
     ON_CREATE("tiercache.cache.on-create", "EMPTY"),
+    EVENTS_REMOTE("tiercache.events.remote", "false"),
     TIME_SOURCE("tiercache.time-source", "system");
 
     private final String key;

@@ -97,8 +97,10 @@ public final class SettingsLoader {
             throw bad(Setting.SQL_URL, sqlUrl, "a JDBC URL starting with jdbc:sqlite:, jdbc:mysql: or jdbc:mariadb:");
         }
         String redisUrl = text(raw, Setting.REDIS_URL);
-        if (redisUrl != null && !redisUrl.toLowerCase(Locale.ROOT).matches("^(redis|rediss|redis-sentinel)://.+")) {
-            throw bad(Setting.REDIS_URL, redisUrl, "a URL starting with redis://, rediss:// or redis-sentinel://");
+        if (redisUrl != null && !redisUrl.toLowerCase(Locale.ROOT)
+                .matches("^(redis|rediss|redis-sentinel|redis-cluster|rediss-cluster)://.+")) {
+            throw bad(Setting.REDIS_URL, redisUrl, "a URL starting with redis://, rediss://, redis-sentinel://, "
+                    + "redis-cluster:// or rediss-cluster://");
         }
         Path dataDir;
         String dir = text(raw, Setting.DATA_DIR);
@@ -124,13 +126,18 @@ public final class SettingsLoader {
             }
         }
         OnCreate onCreate = parseEnum(Setting.ON_CREATE, text(raw, Setting.ON_CREATE), OnCreate.class);
+        boolean remoteEvents = parseBoolean(Setting.EVENTS_REMOTE, text(raw, Setting.EVENTS_REMOTE));
+        if (remoteEvents && redisUrl == null) {
+            throw new CacheException(Setting.EVENTS_REMOTE.key() + "=true needs " + Setting.REDIS_URL.key()
+                    + ": other nodes' writes are announced through Redis");
+        }
         String redisPrefix = text(raw, Setting.REDIS_PREFIX);
         if (redisPrefix.length() > 64 || redisPrefix.chars().anyMatch(Character::isISOControl)) {
             throw bad(Setting.REDIS_PREFIX, redisPrefix, "0 to 64 printable characters");
         }
         return new TierCacheSettings(redisUrl, redisPrefix, sqlEnabled, sqlUrl, text(raw, Setting.SQL_USERNAME),
                 text(raw, Setting.SQL_PASSWORD), dataDir, l1MaxBytes, durability, allowlist, onCreate,
-                timeSource(raw.get(Setting.TIME_SOURCE)));
+                remoteEvents, timeSource(raw.get(Setting.TIME_SOURCE)));
     }
 
     private static String text(Map<Setting, Object> raw, Setting setting) {

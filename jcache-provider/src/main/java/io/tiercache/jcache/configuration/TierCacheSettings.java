@@ -29,11 +29,12 @@ public final class TierCacheSettings {
     private final Durability durability;
     private final List<String> allowlist;
     private final OnCreate onCreate;
+    private final boolean remoteEvents;
     private final TimeSource timeSource;
 
     TierCacheSettings(String redisUrl, String redisPrefix, boolean sqlEnabled, String sqlUrl, String sqlUsername, String sqlPassword,
                       Path dataDir, long l1MaxBytes, Durability durability, List<String> allowlist,
-                      OnCreate onCreate, TimeSource timeSource) {
+                      OnCreate onCreate, boolean remoteEvents, TimeSource timeSource) {
         this.redisUrl = redisUrl;
         this.redisPrefix = redisPrefix;
         this.sqlEnabled = sqlEnabled;
@@ -45,6 +46,7 @@ public final class TierCacheSettings {
         this.durability = durability;
         this.allowlist = List.copyOf(allowlist);
         this.onCreate = onCreate;
+        this.remoteEvents = remoteEvents;
         this.timeSource = timeSource;
     }
 
@@ -84,6 +86,11 @@ public final class TierCacheSettings {
 
     public OnCreate onCreate() {
         return onCreate;
+    }
+
+    /** Whether entry listeners also hear of writes other nodes made ({@code tiercache.events.remote}). */
+    public boolean remoteEvents() {
+        return remoteEvents;
     }
 
     public TimeSource timeSource() {
@@ -136,6 +143,7 @@ public final class TierCacheSettings {
     public String toString() {
         return "TierCacheSettings{sqlEnabled=" + sqlEnabled + ", sqlUrl=" + (sqlEnabled ? sqlUrl() : "-")
                 + ", dataDir=" + dataDir + ", l1MaxBytes=" + l1MaxBytes + ", durability=" + durability
-                + ", redisUrl=" + redisUrl + ", redisPrefix=" + redisPrefix + ", allowlist=" + allowlist + ", onCreate=" + onCreate + "}";
+                + ", redisUrl=" + redisUrl + ", redisPrefix=" + redisPrefix + ", allowlist=" + allowlist + ", onCreate=" + onCreate
+                + ", remoteEvents=" + remoteEvents + "}";
     }
 }

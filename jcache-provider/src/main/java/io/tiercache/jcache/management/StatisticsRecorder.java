@@ -83,4 +83,16 @@ public final class StatisticsRecorder {
             statistics.recordRemoveTime(System.nanoTime() - start);
         }
     }
+
+    /** One put done: counted, and timed from {@code start}. */
+    public void put(long start) {
+        puts(1);
+        putTime(start);
+    }
+
+    /** One removal done: counted, and timed from {@code start}. */
+    public void removal(long start) {
+        removals(1);
+        removeTime(start);
+    }
 }

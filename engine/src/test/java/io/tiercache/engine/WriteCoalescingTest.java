@@ -1,0 +1,86 @@
+package io.tiercache.engine;
+
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Repeated MEMORY writes of an id still waiting in the write-behind queue are carried by one queue entry: the flush
+ * stores only the newest version, and memory stays pinned for one copy. Writes acknowledged later keep their own.
+ */
+class WriteCoalescingTest extends EngineTestSupport {
+
+    @Test
+    void repeatedMemoryWritesOfAQueuedIdFlushOnceAtTheNewestVersion() throws Exception {
+        start(config().build());
+        SyncItem last = null;
+        for (int i = 0; i < 50; i++) {
+            last = engine.submit("hot/1", bytes("{\"n\":" + i + "}")).join();
+        }
+        engine.submit("cold/1", bytes("{}")).join();
+        EngineStats queued = engine.stats();
+        assertThat(queued.queuedWrites()).as("queue entries").isEqualTo(2);
+        assertThat(queued.pinnedBytes()).as("pinned bytes: one copy per id")
+                .isEqualTo(last.estimatedMemoryBytes() + engine.get("cold/1").orElseThrow().estimatedMemoryBytes());
+        assertThat(text(engine.get("hot/1").orElseThrow())).isEqualTo("{\"n\":49}");
+
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        EngineStats flushed = engine.stats();
+        assertThat(flushed.itemsFlushed()).as("rows written to L3").isEqualTo(2);
+        assertThat(flushed.queuedWrites()).isZero();
+        assertThat(flushed.pinnedBytes()).isZero();
+        try (Connection l3 = openL3(); Statement query = l3.createStatement();
+             ResultSet row = query.executeQuery("select version from sync_items where id = 'hot/1'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getLong(1)).as("L3 holds the newest version").isEqualTo(last.version());
+        }
+        engine.clearL1();
+        assertThat(text(engine.get("hot/1").orElseThrow())).isEqualTo("{\"n\":49}");
+    }
+
+    @Test
+    void aDeleteTakesOverAQueuedWriteToo() throws Exception {
+        start(config().build());
+        engine.submit("doc/1", bytes("{}")).join();
+        engine.delete("doc/1", Durability.MEMORY).join();
+        assertThat(engine.stats().queuedWrites()).isEqualTo(1);
+
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        engine.clearL1();
+        assertThat(engine.get("doc/1")).isEmpty();
+    }
+
+    @Test
+    void writesAcknowledgedLaterKeepTheirOwnEntries() throws Exception {
+        start(config().build());
+        SubmitOptions wal = SubmitOptions.defaults().withDurability(Durability.LOCAL_WAL);
+        engine.submit("doc/1", bytes("{\"n\":0}")).join();
+        engine.submitWith("doc/1", bytes("{\"n\":1}"), wal).get(10, TimeUnit.SECONDS);
+        engine.submitWith("doc/1", bytes("{\"n\":2}"), wal).get(10, TimeUnit.SECONDS);
+        engine.submit("doc/1", bytes("{\"n\":3}")).join();
+        assertThat(engine.stats().queuedWrites()).as("a WAL write neither absorbs nor is absorbed").isEqualTo(4);
+
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        engine.clearL1();
+        assertThat(text(engine.get("doc/1").orElseThrow())).isEqualTo("{\"n\":3}");
+    }
+
+    @Test
+    void aWriteAfterTheFlusherTookItsIdIsQueuedAgain() throws Exception {
+        start(config().build());
+        engine.submit("doc/1", bytes("{\"n\":0}")).join();
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        engine.submit("doc/1", bytes("{\"n\":1}")).join();
+        assertThat(engine.stats().queuedWrites()).isEqualTo(1);
+
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        assertThat(engine.stats().itemsFlushed()).isEqualTo(2);
+        engine.clearL1();
+        assertThat(text(engine.get("doc/1").orElseThrow())).isEqualTo("{\"n\":1}");
+    }
+}
