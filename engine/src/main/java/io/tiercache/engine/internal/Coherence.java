@@ -47,7 +47,16 @@ public final class Coherence implements AutoCloseable {
     private volatile boolean l1Trusted;
     private volatile boolean closing;
     private volatile String startPosition;
-    private volatile long confirmedNanos = System.nanoTime() - LEASE_NANOS;
+    /**
+     * When the lease L1 is served under began: the sending of the confirmation that preceded the last read which
+     * reached the stream's end. A writer that stops waiting for this node does so a lease after this node's newest
+     * confirmation it can see; that confirmation was sent no earlier than this, and every change this node has not
+     * applied yet was announced after that read began - so the lease here always ends first. Renewing it from a
+     * confirmation sent after a pause, before the backlog is read, would serve what writers replaced meanwhile.
+     */
+    private volatile long leaseStartNanos = System.nanoTime() - LEASE_NANOS;
+    /** When the newest confirmation Redis accepted was sent (set by start, then only by the reader thread). */
+    private long confirmationSentNanos = leaseStartNanos;
     private final SharedClock sharedClock = new SharedClock();
     private final List<RemoteChangeListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -68,6 +77,8 @@ public final class Coherence implements AutoCloseable {
             stream = RedisChangeStream.open(config);
             startPosition = stream.end();
             confirm(startPosition);
+            // L1 is empty before the first read, so there is nothing yet it could serve stale.
+            leaseStartNanos = confirmationSentNanos;
             followEpoch.incrementAndGet();
             l1Trusted = true;
         } catch (TierAccessException | RuntimeException e) {
@@ -101,7 +112,7 @@ public final class Coherence implements AutoCloseable {
      * for it after the same lease, so it must not serve what they changed meanwhile).
      */
     public boolean l1Trusted() {
-        return l1Trusted && System.nanoTime() - confirmedNanos < LEASE_NANOS;
+        return l1Trusted && System.nanoTime() - leaseStartNanos < LEASE_NANOS;
     }
 
     /**
@@ -201,10 +212,12 @@ public final class Coherence implements AutoCloseable {
                     position = stream.end();
                     l1.invalidateAll();
                     confirm(position);
+                    leaseStartNanos = confirmationSentNanos;
                     followEpoch.incrementAndGet();
                     l1Trusted = true;
                     LOG.info("following the change stream from {} (node {})", position, nodeId);
                 }
+                long precedingConfirmation = confirmationSentNanos;
                 RedisChangeStream.Read read = stream.read(position, nodeId, block);
                 if (read.gap()) {
                     distrust("entries after " + position + " were trimmed before this node read them");
@@ -221,6 +234,9 @@ public final class Coherence implements AutoCloseable {
                     applied.increment();
                 }
                 position = read.position();
+                if (read.caughtUp()) {
+                    leaseStartNanos = precedingConfirmation;
+                }
                 confirm(position);
             } catch (TierAccessException | RuntimeException e) {
                 if (closing) {
@@ -241,11 +257,12 @@ public final class Coherence implements AutoCloseable {
      */
     private void confirm(String position) {
         try {
+            long sent = System.nanoTime();
             long before = config.timeSource().currentTimeMillis();
             long redisNow = stream.confirm(nodeId, position);
             long after = config.timeSource().currentTimeMillis();
             sharedClock.sample(redisNow, before, after);
-            confirmedNanos = System.nanoTime();
+            confirmationSentNanos = sent;
         } catch (TierAccessException e) {
             LOG.debug("confirming position {} failed: {}", position, e.getMessage());
         }

@@ -48,12 +48,14 @@ public final class RedisChangeStream implements AutoCloseable {
     }
 
     /**
-     * What a read found: the position to continue after, the changes of other nodes, and whether entries between
-     * the previous position and this read were trimmed away before they were read.
+     * What a read found: the position to continue after, the changes of other nodes, whether entries between
+     * the previous position and this read were trimmed away before they were read, and whether it reached the
+     * stream's end as Redis answered (a full batch may leave more behind).
      */
-    public record Read(String position, List<Change> changes, boolean gap) {
+    public record Read(String position, List<Change> changes, boolean gap, boolean caughtUp) {
     }
 
+    private static final int READ_BATCH = 1000;
     private static final String CONFIRM = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -156,7 +158,7 @@ public final class RedisChangeStream implements AutoCloseable {
             gap = still.isEmpty();
         }
         List<StreamMessage<byte[], byte[]>> messages = await(streams().xread(
-                XReadArgs.Builder.block(blockMs).count(1000), XReadArgs.StreamOffset.from(key, position)),
+                XReadArgs.Builder.block(blockMs).count(READ_BATCH), XReadArgs.StreamOffset.from(key, position)),
                 "reading changes");
         String next = position;
         List<Change> changes = new ArrayList<>();
@@ -174,7 +176,7 @@ public final class RedisChangeStream implements AutoCloseable {
                 }
             }
         }
-        return new Read(next, changes, gap);
+        return new Read(next, changes, gap, messages.size() < READ_BATCH);
     }
 
     /** A line that does not parse is skipped: the entry came from a shared store and is not trusted. */
