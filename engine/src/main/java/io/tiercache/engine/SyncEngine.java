@@ -17,6 +17,7 @@ import io.tiercache.engine.internal.OverlayQueries;
 import io.tiercache.engine.internal.PendingWrite;
 import io.tiercache.engine.internal.ReadPath;
 import io.tiercache.engine.internal.WriteBehind;
+import io.tiercache.engine.internal.WriteGate;
 import io.tiercache.engine.memory.MemoryTier;
 import io.tiercache.engine.redis.RedisCdcStream;
 import io.tiercache.engine.redis.RedisTier;
@@ -53,7 +54,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -89,7 +89,7 @@ public final class SyncEngine implements AutoCloseable {
     private final CircuitBreaker l3Breaker;
     private final CircuitBreaker l2Breaker;
     private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final WriteGate writes = new WriteGate();
     private final List<EngineStateListener> listeners = new CopyOnWriteArrayList<>();
     private volatile EngineState state = EngineState.CREATED;
     private SqlTier l3;
@@ -269,12 +269,8 @@ public final class SyncEngine implements AutoCloseable {
             if (state != EngineState.READY) {
                 return;
             }
-            lifecycle.writeLock().lock();
-            try {
-                transition(EngineState.SHUTTING_DOWN);
-            } finally {
-                lifecycle.writeLock().unlock();
-            }
+            writes.closeAndAwait();
+            transition(EngineState.SHUTTING_DOWN);
         }
         try {
             writeBehind.stop();
@@ -700,16 +696,19 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Every write enters L1 and the queue here, under the lifecycle read lock: a write that passed its caller's
-     * state check just before a shutdown would otherwise reach a queue no flusher drains, and its future never complete.
+     * Every write enters L1 and the queue here, through the write gate: a write that passed its caller's state
+     * check just before a shutdown would otherwise reach a queue no flusher drains, and its future never complete.
      */
     private CompletableFuture<Void> store(TierWrite write, Set<Tier> routing, Durability durability) {
-        lifecycle.readLock().lock();
+        if (!writes.enter()) {
+            requireReady();
+            throw new IllegalStateException("the engine is shutting down");
+        }
         try {
             requireReady();
             return storeReady(write, routing, durability);
         } finally {
-            lifecycle.readLock().unlock();
+            writes.exit();
         }
     }
 

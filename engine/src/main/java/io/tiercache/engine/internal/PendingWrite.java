@@ -21,6 +21,8 @@ public final class PendingWrite {
     public static final int NOT_ABSORBED = Integer.MIN_VALUE;
 
     private volatile TierWrite write;
+    /** The version {@link #write} carries, kept here so absorbing compares it without reading the write. */
+    private volatile long version;
     private final Set<Tier> sharedTiers;
     private final Durability durability;
     private final long enqueuedNanos;
@@ -33,6 +35,7 @@ public final class PendingWrite {
 
     public PendingWrite(TierWrite write, Set<Tier> sharedTiers, Durability durability) {
         this.write = write;
+        this.version = write.version();
         this.sharedTiers = sharedTiers;
         this.durability = durability;
         this.enqueuedNanos = System.nanoTime();
@@ -49,11 +52,12 @@ public final class PendingWrite {
      */
     public synchronized int absorb(PendingWrite newer) {
         if (taken || durability != Durability.MEMORY || newer.durability != Durability.MEMORY || walSeq != null
-                || newer.version() < version() || !sharedTiers.equals(newer.sharedTiers)) {
+                || newer.version < version || !sharedTiers.equals(newer.sharedTiers)) {
             return NOT_ABSORBED;
         }
         int delta = newer.bytes - bytes;
         write = newer.write;
+        version = newer.version;
         bytes = newer.bytes;
         // What is known of the older write (on the coordinating tier already, overtaken by another node) is not
         // known of the newer one it now carries.
@@ -76,7 +80,7 @@ public final class PendingWrite {
     }
 
     public long version() {
-        return write.version();
+        return version;
     }
 
     public Set<Tier> sharedTiers() {

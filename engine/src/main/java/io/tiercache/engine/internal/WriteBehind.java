@@ -36,6 +36,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * keeps L3's view of each id moving forward only, and lets reads trust a WAL entry over L3 while a backlog exists.
  *
  * <p>One thread does flushing, draining and expiry purges, so none of them race each other.
+ *
+ * <p>The count, byte and age triggers are paced by the flusher's CPU time: after a batch, the next one waits at
+ * least as long as the last one kept the flusher's thread busy. Under a stream of overwrites this is what lets the
+ * queue coalesce and leaves the writers their cores: unpaced, an L3 that costs CPU per row (SQLite runs in this
+ * process) has the flusher start the next batch the moment the last ends, write nearly every overwrite as a row
+ * of its own and keep a core busy. Paced, the flusher uses at most half a core; an L3 that mostly waits on the
+ * network is barely paced at all. A DURABLE write, an explicit flush, shutdown and memory pressure at
+ * {@code backpressureWarn} or above are never paced.
  */
 public final class WriteBehind {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
@@ -72,6 +80,12 @@ public final class WriteBehind {
     private final Object backlogLock = new Object();
     private volatile Runnable onCacheTierRepaired = () -> { };
     private volatile boolean expedite;
+    /** The count or byte trigger fired: a batch is due once pacing allows. */
+    private volatile boolean batchFull;
+    /** Before this ({@code System.nanoTime}), a batch only a count, byte or age trigger asks for waits. */
+    private long pacedUntilNanos = System.nanoTime();
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
     private volatile boolean stopping;
     private volatile boolean walBacklog;
     private long drainCursor;
@@ -178,6 +192,17 @@ public final class WriteBehind {
      * same id takes it over instead ({@link PendingWrite#absorb}): the queue and the next batch hold the id once.
      */
     public void enqueue(PendingWrite write) {
+        // The common case under overwrites, without the map's bin lock: the id's queued write takes this one over.
+        PendingWrite queued = pendingById.get(write.id());
+        if (queued != null) {
+            int delta = queued.absorb(write);
+            if (delta != PendingWrite.NOT_ABSORBED) {
+                if (delta != 0) {
+                    pinnedBytes.addAndGet(delta);
+                }
+                return;
+            }
+        }
         int[] absorbed = {PendingWrite.NOT_ABSORBED};
         pendingById.compute(write.id(), (id, old) -> {
             if (old == null) {
@@ -193,9 +218,11 @@ public final class WriteBehind {
         queue.add(write);
         int count = queuedCount.incrementAndGet();
         long bytes = pinnedBytes.addAndGet(write.bytes());
-        if (count >= config.batchFlushCount() || bytes >= config.batchFlushBytes()
-                || write.durability() == io.tiercache.engine.Durability.DURABLE) {
-            wake(true);
+        if (write.durability() == io.tiercache.engine.Durability.DURABLE) {
+            wake();
+        } else if ((count >= config.batchFlushCount() || bytes >= config.batchFlushBytes()) && !batchFull) {
+            batchFull = true;
+            LockSupport.unpark(flusher);
         }
     }
 
@@ -308,14 +335,14 @@ public final class WriteBehind {
         for (PendingWrite write : pendingById.values()) {
             waits.add(write.stored());
         }
-        wake(true);
+        wake();
         return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
     }
 
     /** Flushes everything and stops the flusher; what L3 cannot take stays in the WAL for the next start. */
     public void stop() {
         stopping = true;
-        wake(true);
+        wake();
         try {
             flusher.join(TimeUnit.SECONDS.toMillis(60));
             LockSupport.unpark(drainer);
@@ -348,13 +375,20 @@ public final class WriteBehind {
 
     /** Asks the flusher to flush now instead of waiting for a count, size or age trigger. */
     public void expedite() {
-        wake(true);
+        wake();
     }
 
-    private void wake(boolean urgent) {
-        if (urgent) {
-            expedite = true;
-        }
+    /** This thread's CPU time, or 0 where the JVM cannot measure it (then nothing is paced). */
+    private static long flusherCpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
+    }
+
+    private boolean underMemoryPressure() {
+        return pinnedBytes.get() >= config.backpressureWarn() * config.l1MaxBytes();
+    }
+
+    private void wake() {
+        expedite = true;
         LockSupport.unpark(flusher);
     }
 
@@ -368,10 +402,15 @@ public final class WriteBehind {
             expedite = false;
             try {
                 PendingWrite oldest = queue.peek();
+                long now = System.nanoTime();
+                boolean triggered = batchFull || (oldest != null && now - oldest.enqueuedNanos() >= flushNanos);
                 boolean due = oldest != null && (hurry || last
-                        || System.nanoTime() - oldest.enqueuedNanos() >= flushNanos);
+                        || triggered && (now - pacedUntilNanos >= 0 || underMemoryPressure()));
                 if (due) {
+                    batchFull = false;
+                    long cpuBefore = flusherCpuNanos();
                     flushQueued();
+                    pacedUntilNanos = System.nanoTime() + Math.min(flusherCpuNanos() - cpuBefore, flushNanos);
                 }
                 repairCacheTier();
                 evictCacheTierOccasionally();
@@ -385,8 +424,12 @@ public final class WriteBehind {
             }
             if (!expedite) {
                 PendingWrite oldest = queue.peek();
-                long wait = oldest == null ? flushNanos
-                        : Math.max(0, flushNanos - (System.nanoTime() - oldest.enqueuedNanos()));
+                long now = System.nanoTime();
+                long wait = flushNanos;
+                if (oldest != null) {
+                    long untilTriggered = batchFull ? 0 : Math.max(0, flushNanos - (now - oldest.enqueuedNanos()));
+                    wait = Math.max(untilTriggered, pacedUntilNanos - now);
+                }
                 if (cacheTierRepairsOwed() > 0) {
                     wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(config.sqlRetryBackoffMs()));
                 }

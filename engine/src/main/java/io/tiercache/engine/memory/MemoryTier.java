@@ -15,6 +15,8 @@ import io.tiercache.engine.tier.TierWrite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -33,6 +35,12 @@ import java.util.function.Predicate;
  * from a lower tier cannot put it back after the delete: every write, fill and delete goes through one
  * version-guarded compute, and the newest version wins whatever the interleaving.
  *
+ * <p>Caffeine holds a {@link Cell} per id, and the slot inside it is what the id's state is. A write that leaves
+ * the entry's weight and expiry as they were (an overwrite with a same-sized payload, the common case under load)
+ * swaps the slot in the cell with one compare-and-set, with no Caffeine write at all; anything else replaces the
+ * cell in a Caffeine compute. A cell that leaves Caffeine (replaced, evicted, invalidated) is marked dead first,
+ * under Caffeine's lock for the id, so no swap can land in a cell the map no longer holds.
+ *
  * <p>{@link L1Listener}s hear of every entry that is replaced or leaves (writes, deletes, floors, evictions,
  * expiries, invalidations), after the change is visible, so a layer above can keep derived copies exactly as long
  * as the entry they were derived from.
@@ -41,8 +49,8 @@ public final class MemoryTier implements ItemTier {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryTier.class);
     private static final int TOMBSTONE_WEIGHT = 96;
 
-    private final Cache<String, Slot> cache;
-    private final Policy.Eviction<String, Slot> eviction;
+    private final Cache<String, Cell> cache;
+    private final Policy.Eviction<String, Cell> eviction;
     private final long configuredMaxBytes;
     private final List<L1Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -50,7 +58,13 @@ public final class MemoryTier implements ItemTier {
      * What L1 holds for an id: the item; a tombstone remembering a delete's version; or a floor, left by another
      * node's write that L1 has not seen: reads go below, and only a copy at least that new may fill the slot.
      */
-    private record Slot(SyncItem item, long version, boolean floor) {
+    private record Slot(SyncItem item, long version, boolean floor, int itemWeight, long expiresAt) {
+        Slot(SyncItem item, long version, boolean floor) {
+            // Kept in the slot so an overwrite compares footprints without reading the old item.
+            this(item, version, floor, item == null ? 0 : item.estimatedMemoryBytes(),
+                    item == null ? SyncItem.NO_EXPIRY : item.expiresAt());
+        }
+
         boolean isTombstone() {
             return item == null && !floor;
         }
@@ -59,19 +73,65 @@ public final class MemoryTier implements ItemTier {
         boolean outranks(Slot candidate) {
             return floor ? version > candidate.version : version >= candidate.version;
         }
+
+        int weight(String id) {
+            return item == null ? TOMBSTONE_WEIGHT + 2 * id.length() : itemWeight;
+        }
+
+        /** Whether Caffeine would weigh and expire {@code other} exactly as this slot (both hold items). */
+        boolean sameFootprint(Slot other) {
+            return item != null && other.item != null && itemWeight == other.itemWeight
+                    && expiresAt == other.expiresAt;
+        }
+    }
+
+    /** What a dead cell holds: outranks every write, and reads as absent. */
+    private static final Slot DEAD = new Slot(null, Long.MAX_VALUE, true);
+
+    /** The entry Caffeine holds for an id; its slot changes in place while its footprint stays the same. */
+    private static final class Cell {
+        private static final VarHandle SLOT;
+
+        static {
+            try {
+                SLOT = MethodHandles.lookup().findVarHandle(Cell.class, "slot", Slot.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private volatile Slot slot;
+
+        Cell(Slot slot) {
+            this.slot = slot;
+        }
+
+        boolean swap(Slot expected, Slot next) {
+            return SLOT.compareAndSet(this, expected, next);
+        }
+
+        /** Leaves the map: from now on no swap lands here. */
+        void kill() {
+            slot = DEAD;
+        }
+    }
+
+    private static Slot slotOf(Cell cell) {
+        return cell == null ? null : cell.slot;
     }
 
     public MemoryTier(long maxBytes, TimeSource time) {
         this.configuredMaxBytes = maxBytes;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((String id, Slot slot) -> slot.item() == null
-                        ? TOMBSTONE_WEIGHT + 2 * id.length() : slot.item().estimatedMemoryBytes())
+                .weigher((String id, Cell cell) -> cell.slot.weight(id))
                 .expireAfter(new SlotExpiry(time))
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(time.currentTimeMillis()))
                 // Synchronous, for size, expiry and collection alike: derived copies leave with the entry.
-                .evictionListener((String id, Slot slot, RemovalCause cause)
-                        -> changed(id))
+                .evictionListener((String id, Cell cell, RemovalCause cause) -> {
+                    cell.kill();
+                    changed(id);
+                })
                 .build();
         this.eviction = cache.policy().eviction().orElseThrow();
     }
@@ -88,7 +148,7 @@ public final class MemoryTier implements ItemTier {
 
     @Override
     public Optional<SyncItem> get(String id) {
-        Slot slot = cache.getIfPresent(id);
+        Slot slot = slotOf(cache.getIfPresent(id));
         return slot == null || slot.item() == null ? Optional.empty() : Optional.of(slot.item());
     }
 
@@ -98,13 +158,13 @@ public final class MemoryTier implements ItemTier {
      * that a listener takes.
      */
     public Optional<SyncItem> peek(String id) {
-        Slot slot = cache.policy().getIfPresentQuietly(id);
+        Slot slot = slotOf(cache.policy().getIfPresentQuietly(id));
         return slot == null || slot.item() == null ? Optional.empty() : Optional.of(slot.item());
     }
 
     /** Whether L1 remembers a delete of this id (so a lower tier's older copy must not be served or refilled). */
     public boolean hasTombstone(String id) {
-        Slot slot = cache.getIfPresent(id);
+        Slot slot = slotOf(cache.getIfPresent(id));
         return slot != null && slot.isTombstone();
     }
 
@@ -141,13 +201,36 @@ public final class MemoryTier implements ItemTier {
     }
 
     private boolean place(String key, Slot candidate) {
+        Cell held = cache.getIfPresent(key);
+        if (held != null) {
+            for (Slot current = held.slot; current != DEAD; current = held.slot) {
+                if (current.outranks(candidate)) {
+                    return false;
+                }
+                if (!current.sameFootprint(candidate)) {
+                    break;
+                }
+                if (held.swap(current, candidate)) {
+                    changed(key);
+                    return true;
+                }
+            }
+        }
         boolean[] won = {false};
-        cache.asMap().compute(key, (id, current) -> {
-            if (current != null && current.outranks(candidate)) {
-                return current;
+        cache.asMap().compute(key, (id, cell) -> {
+            if (cell != null) {
+                for (Slot current = cell.slot; current != DEAD; current = cell.slot) {
+                    if (current.outranks(candidate)) {
+                        return cell;
+                    }
+                    // A swap that lands first is judged again; after this none can land.
+                    if (cell.swap(current, DEAD)) {
+                        break;
+                    }
+                }
             }
             won[0] = true;
-            return candidate;
+            return new Cell(candidate);
         });
         if (won[0]) {
             // After the compute, not inside it: a reader that copied the old item and re-checks L1 afterwards
@@ -195,13 +278,22 @@ public final class MemoryTier implements ItemTier {
 
     /** Drops the entry whatever its version (used when L1 can no longer be trusted for it). */
     public void invalidate(String id) {
-        cache.invalidate(id);
+        cache.asMap().computeIfPresent(id, (key, cell) -> {
+            cell.kill();
+            return null;
+        });
         changed(id);
     }
 
     public void invalidateAll() {
-        cache.invalidateAll();
+        dropAll();
         clearedAll();
+    }
+
+    /** A cell written meanwhile in place of a killed one is removed as well, only not marked (it was never read). */
+    private void dropAll() {
+        cache.asMap().values().forEach(Cell::kill);
+        cache.invalidateAll();
     }
 
     @Override
@@ -238,14 +330,17 @@ public final class MemoryTier implements ItemTier {
     public long purgeExpired(long nowMillis) {
         // Caffeine drops entries by its own ticker; the caller's instant may be ahead of it, so remove by nowMillis.
         List<String> purged = new ArrayList<>();
-        cache.asMap().entrySet().removeIf(entry -> {
-            SyncItem item = entry.getValue().item();
-            boolean expired = item != null && item.isExpiredAt(nowMillis);
-            if (expired) {
-                purged.add(entry.getKey());
-            }
-            return expired;
-        });
+        for (String id : List.copyOf(cache.asMap().keySet())) {
+            cache.asMap().computeIfPresent(id, (key, cell) -> {
+                SyncItem item = cell.slot.item();
+                if (item == null || !item.isExpiredAt(nowMillis)) {
+                    return cell;
+                }
+                cell.kill();
+                purged.add(key);
+                return null;
+            });
+        }
         cache.cleanUp();
         purged.forEach(this::changed);
         return purged.size();
@@ -253,7 +348,7 @@ public final class MemoryTier implements ItemTier {
 
     @Override
     public long size() {
-        return cache.asMap().values().stream().filter(slot -> slot.item() != null).count();
+        return cache.asMap().values().stream().filter(cell -> cell.slot.item() != null).count();
     }
 
     @Override
@@ -263,7 +358,7 @@ public final class MemoryTier implements ItemTier {
 
     @Override
     public void close() {
-        cache.invalidateAll();
+        dropAll();
         cache.cleanUp();
         clearedAll();
     }
@@ -271,6 +366,15 @@ public final class MemoryTier implements ItemTier {
     /** Bytes L1 holds now by its weigher (payloads, overhead, tombstones). */
     public long weightedBytes() {
         return eviction.weightedSize().orElse(0L);
+    }
+
+    /** What the slots held now weigh, summed afresh (tests compare it with {@link #weightedBytes}). */
+    long weightOfHeldSlots() {
+        long total = 0;
+        for (Map.Entry<String, Cell> entry : cache.asMap().entrySet()) {
+            total += entry.getValue().slot.weight(entry.getKey());
+        }
+        return total;
     }
 
     /** The budget L1 evicts down to; lowered while unflushed writes hold part of the memory budget. */
@@ -289,8 +393,8 @@ public final class MemoryTier implements ItemTier {
 
     private List<SyncItem> scan(Predicate<SyncItem> matches, String afterId, int limit, long nowMillis) {
         List<SyncItem> found = new ArrayList<>();
-        for (Slot slot : cache.asMap().values()) {
-            SyncItem item = slot.item();
+        for (Cell cell : cache.asMap().values()) {
+            SyncItem item = cell.slot.item();
             if (item != null && !item.isExpiredAt(nowMillis) && matches.test(item)
                     && (afterId == null || IdOrder.compare(item.id(), afterId) > 0)) {
                 found.add(item);
@@ -302,7 +406,7 @@ public final class MemoryTier implements ItemTier {
 
     private long count(Predicate<SyncItem> matches, long nowMillis) {
         return cache.asMap().values().stream()
-                .map(Slot::item)
+                .map(cell -> cell.slot.item())
                 .filter(item -> item != null && !item.isExpiredAt(nowMillis) && matches.test(item))
                 .count();
     }
@@ -312,7 +416,7 @@ public final class MemoryTier implements ItemTier {
     }
 
     /** Items leave L1 when their own expiry passes; tombstones and items without expiry stay until evicted. */
-    private static final class SlotExpiry implements Expiry<String, Slot> {
+    private static final class SlotExpiry implements Expiry<String, Cell> {
         private final TimeSource time;
 
         SlotExpiry(TimeSource time) {
@@ -320,25 +424,25 @@ public final class MemoryTier implements ItemTier {
         }
 
         @Override
-        public long expireAfterCreate(String id, Slot slot, long currentTime) {
-            return remaining(slot);
+        public long expireAfterCreate(String id, Cell cell, long currentTime) {
+            return remaining(cell.slot);
         }
 
         @Override
-        public long expireAfterUpdate(String id, Slot slot, long currentTime, long currentDuration) {
-            return remaining(slot);
+        public long expireAfterUpdate(String id, Cell cell, long currentTime, long currentDuration) {
+            return remaining(cell.slot);
         }
 
         @Override
-        public long expireAfterRead(String id, Slot slot, long currentTime, long currentDuration) {
+        public long expireAfterRead(String id, Cell cell, long currentTime, long currentDuration) {
             return currentDuration;
         }
 
         private long remaining(Slot slot) {
-            if (slot.item() == null || !slot.item().hasExpiry()) {
+            if (slot.item() == null || slot.expiresAt() == SyncItem.NO_EXPIRY) {
                 return Long.MAX_VALUE;
             }
-            long millis = slot.item().expiresAt() - time.currentTimeMillis();
+            long millis = slot.expiresAt() - time.currentTimeMillis();
             return millis <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(millis);
         }
     }
