@@ -70,8 +70,47 @@ public final class IncrementalUpdate {
     public static Map<MerklePath, Digest256> recomputeAncestors(NodeSource current, Map<MerklePath, Digest256> changed,
                                                                 boolean toRoot) throws TierAccessException {
         Map<MerklePath, Digest256> out = new LinkedHashMap<>(changed);
+        settleUpwards(changed.keySet(), parents -> {
+            List<MerklePath> wanted = new ArrayList<>(parents.size() * (MerklePath.FANOUT + 1));
+            for (MerklePath parent : parents) {
+                wanted.add(parent);
+                wanted.addAll(parent.children());
+            }
+            Map<MerklePath, Digest256> read = current.nodes(wanted);
+            List<MerklePath> next = new ArrayList<>();
+            for (MerklePath parent : parents) {
+                Digest256[] children = new Digest256[MerklePath.FANOUT];
+                for (int d = 0; d < MerklePath.FANOUT; d++) {
+                    MerklePath child = parent.child(d);
+                    children[d] = out.containsKey(child) ? out.get(child) : read.get(child);
+                }
+                Digest256 digest = MerkleTree.parentDigest(children);
+                boolean moved = !digest.equals(read.getOrDefault(parent, Digest256.ZERO));
+                if (moved) {
+                    out.put(parent, digest);
+                }
+                if (moved || toRoot) {
+                    next.add(parent);
+                }
+            }
+            return next;
+        });
+        return out;
+    }
+
+    /** One level of a bottom-up recomputation: sets {@code parents}, returns those whose own parents must follow. */
+    @FunctionalInterface
+    public interface LevelStep {
+        Collection<MerklePath> settle(List<MerklePath> parents) throws TierAccessException;
+    }
+
+    /**
+     * Walks from the parents of {@code changed} up to the root one level at a time, each level given to {@code step}
+     * once, with exactly the parents of what moved on the level below (any store keeps its tree this way).
+     */
+    public static void settleUpwards(Collection<MerklePath> changed, LevelStep step) throws TierAccessException {
         TreeSet<MerklePath> dirty = new TreeSet<>();
-        for (MerklePath path : changed.keySet()) {
+        for (MerklePath path : changed) {
             if (!path.isRoot()) {
                 dirty.add(path.parent());
             }
@@ -86,28 +125,11 @@ public final class IncrementalUpdate {
             if (parents.isEmpty()) {
                 continue;
             }
-            List<MerklePath> wanted = new ArrayList<>(parents.size() * (MerklePath.FANOUT + 1));
-            for (MerklePath parent : parents) {
-                wanted.add(parent);
-                wanted.addAll(parent.children());
-            }
-            Map<MerklePath, Digest256> read = current.nodes(wanted);
-            for (MerklePath parent : parents) {
-                Digest256[] children = new Digest256[MerklePath.FANOUT];
-                for (int d = 0; d < MerklePath.FANOUT; d++) {
-                    MerklePath child = parent.child(d);
-                    children[d] = out.containsKey(child) ? out.get(child) : read.get(child);
-                }
-                Digest256 digest = MerkleTree.parentDigest(children);
-                boolean moved = !digest.equals(read.getOrDefault(parent, Digest256.ZERO));
-                if (moved) {
-                    out.put(parent, digest);
-                }
-                if ((moved || toRoot) && !parent.isRoot()) {
-                    dirty.add(parent.parent());
+            for (MerklePath moved : step.settle(parents)) {
+                if (!moved.isRoot()) {
+                    dirty.add(moved.parent());
                 }
             }
         }
-        return out;
     }
 }

@@ -9,6 +9,7 @@ import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.TimeSource;
 import io.tiercache.engine.merkle.CacheTreeTier;
 import io.tiercache.engine.merkle.Digest256;
+import io.tiercache.engine.merkle.IncrementalUpdate;
 import io.tiercache.engine.merkle.MerkleNamespaces;
 import io.tiercache.engine.merkle.MerklePath;
 import io.tiercache.engine.merkle.MerkleTree;
@@ -30,7 +31,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The engine's half of L2's merkle trees (the Lua half and the key layout: {@link RedisMerkleLua}): reads nodes,
@@ -162,25 +162,7 @@ final class RedisMerkle implements CacheTreeTier {
     }
 
     private void settle(String namespace, Collection<MerklePath> changed, boolean toRoot) throws TierAccessException {
-        TreeSet<MerklePath> dirty = new TreeSet<>();
-        for (MerklePath path : changed) {
-            if (!path.isRoot()) {
-                dirty.add(path.parent());
-            }
-        }
-        for (int depth = MerklePath.DEPTH - 1; depth >= 0; depth--) {
-            List<MerklePath> parents = new ArrayList<>();
-            for (MerklePath path : dirty) {
-                if (path.depth() == depth) {
-                    parents.add(path);
-                }
-            }
-            for (MerklePath moved : settleLevel(namespace, parents, toRoot)) {
-                if (!moved.isRoot()) {
-                    dirty.add(moved.parent());
-                }
-            }
-        }
+        IncrementalUpdate.settleUpwards(changed, parents -> settleLevel(namespace, parents, toRoot));
     }
 
     /** Sets the parents from their children; returns those whose parents must be settled next. */

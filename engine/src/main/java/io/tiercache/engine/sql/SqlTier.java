@@ -255,36 +255,20 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
      * any failure, with auto-commit restored before the connection goes back to the pool.
      */
     private <T> T inTransaction(Collection<String> ids, String what, Work<T> work) throws TierAccessException {
-        if (dialect.singleWriter()) {
-            writeLock.lock();
-        }
         L3Merkle trees = merkle;
-        try (Connection c = dataSource.getConnection()) {
+        return write(what, c -> {
             L3Merkle.Batch tree = trees == null ? null : trees.prepare(c, ids);
-            try {
-                c.setAutoCommit(false);
-                if (tree != null) {
-                    tree.begin(c);
-                }
-                T result = work.run(c, tree != null);
-                if (tree != null) {
-                    tree.finish(c);
-                }
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException | TierAccessException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                restoreAutoCommit(c);
+            c.setAutoCommit(false);
+            if (tree != null) {
+                tree.begin(c);
             }
-        } catch (SQLException e) {
-            throw failure(what, e);
-        } finally {
-            if (dialect.singleWriter()) {
-                writeLock.unlock();
+            T result = work.run(c, tree != null);
+            if (tree != null) {
+                tree.finish(c);
             }
-        }
+            c.commit();
+            return result;
+        });
     }
 
     /** The rows of a batch, written on {@code c} inside its caller's transaction. */
