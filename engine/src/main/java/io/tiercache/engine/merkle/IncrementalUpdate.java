@@ -32,6 +32,15 @@ public final class IncrementalUpdate {
     /** The nodes {@code changes} move, read from {@code current}. */
     public static Map<MerklePath, Digest256> apply(NodeSource current, Collection<ItemChange> changes)
             throws TierAccessException {
+        return recomputeAncestors(current, changedLeaves(current, changes));
+    }
+
+    /**
+     * Only the leaves {@code changes} move, with their new digests ({@link Digest256#ZERO}: now empty): one read of
+     * the touched leaves. For a store that settles its internal nodes later.
+     */
+    public static Map<MerklePath, Digest256> changedLeaves(NodeSource current, Collection<ItemChange> changes)
+            throws TierAccessException {
         Map<MerklePath, Digest256> deltas = new HashMap<>();
         for (ItemChange change : changes) {
             Digest256 delta = change.delta();
@@ -50,7 +59,7 @@ public final class IncrementalUpdate {
                 changed.put(leaf, next);
             }
         });
-        return recomputeAncestors(current, changed);
+        return changed;
     }
 
     /**

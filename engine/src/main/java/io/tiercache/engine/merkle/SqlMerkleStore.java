@@ -48,7 +48,9 @@ public final class SqlMerkleStore implements MerkleStore {
                 "INSERT INTO merkle_nodes (namespace, path, digest) VALUES (?, ?, ?) "
                         + "ON CONFLICT(namespace, path) DO UPDATE SET digest = excluded.digest",
                 "CREATE TABLE IF NOT EXISTS merkle_namespaces (namespace TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
-                "INSERT OR IGNORE INTO merkle_namespaces (namespace) VALUES (?)", "", true),
+                "INSERT OR IGNORE INTO merkle_namespaces (namespace) VALUES (?)", "", true,
+                "CREATE TABLE IF NOT EXISTS merkle_unsettled (namespace TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
+                "INSERT OR IGNORE INTO merkle_unsettled (namespace) VALUES (?)"),
         /** MySQL 8 and MariaDB 10.11; byte-wise keys like the {@code sync_items} table's ids. */
         MYSQL("CREATE TABLE IF NOT EXISTS merkle_nodes (namespace VARBINARY(512) NOT NULL, "
                 + "path VARBINARY(4) NOT NULL, digest BINARY(32) NOT NULL, PRIMARY KEY (namespace, path)) "
@@ -57,7 +59,10 @@ public final class SqlMerkleStore implements MerkleStore {
                         + "ON DUPLICATE KEY UPDATE digest = VALUES(digest)",
                 "CREATE TABLE IF NOT EXISTS merkle_namespaces (namespace VARBINARY(512) NOT NULL PRIMARY KEY) "
                         + "ENGINE=InnoDB",
-                "INSERT IGNORE INTO merkle_namespaces (namespace) VALUES (?)", " FOR UPDATE", false);
+                "INSERT IGNORE INTO merkle_namespaces (namespace) VALUES (?)", " FOR UPDATE", false,
+                "CREATE TABLE IF NOT EXISTS merkle_unsettled (namespace VARBINARY(512) NOT NULL PRIMARY KEY) "
+                        + "ENGINE=InnoDB",
+                "INSERT IGNORE INTO merkle_unsettled (namespace) VALUES (?)");
 
         private final String ddl;
         private final String upsert;
@@ -65,15 +70,19 @@ public final class SqlMerkleStore implements MerkleStore {
         private final String registerNamespace;
         private final String forUpdate;
         private final boolean singleWriter;
+        private final String unsettledDdl;
+        private final String markUnsettled;
 
         Dialect(String ddl, String upsert, String namespacesDdl, String registerNamespace, String forUpdate,
-                boolean singleWriter) {
+                boolean singleWriter, String unsettledDdl, String markUnsettled) {
             this.ddl = ddl;
             this.upsert = upsert;
             this.namespacesDdl = namespacesDdl;
             this.registerNamespace = registerNamespace;
             this.forUpdate = forUpdate;
             this.singleWriter = singleWriter;
+            this.unsettledDdl = unsettledDdl;
+            this.markUnsettled = markUnsettled;
         }
 
         /** The dialect matching an L3 {@link SqlDialect} (by its name: {@code sqlite} or {@code mysql}). */
@@ -108,6 +117,7 @@ public final class SqlMerkleStore implements MerkleStore {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute(dialect.ddl);
             s.execute(dialect.namespacesDdl);
+            s.execute(dialect.unsettledDdl);
         } catch (SQLException e) {
             throw failure("creating the merkle_nodes table", e);
         }
@@ -313,6 +323,82 @@ public final class SqlMerkleStore implements MerkleStore {
         }
     }
 
+    /**
+     * Notes, in the caller's transaction, that {@code namespace}'s leaves moved and its internal nodes may not
+     * describe them yet: writers keep only the leaves current (one read and one write per touched leaf, where
+     * recomputing the parents would read 16 children of each), and {@link #settle} brings the rest up to date
+     * before anything above the leaves is read.
+     */
+    public void markUnsettled(Connection c, String namespace) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(dialect.markUnsettled)) {
+            insert.setString(1, namespace);
+            insert.executeUpdate();
+        }
+    }
+
+    /** Whether {@code namespace}'s internal nodes may lag its leaves (read without a transaction: a hint). */
+    public boolean isUnsettled(String namespace) throws TierAccessException {
+        try (Connection c = dataSource.getConnection()) {
+            return isUnsettled(c, namespace);
+        } catch (SQLException e) {
+            throw failure("reading whether the merkle tree of '" + namespace + "' is settled", e);
+        }
+    }
+
+    private static boolean isUnsettled(Connection c, String namespace) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM merkle_unsettled WHERE namespace = ?")) {
+            q.setString(1, namespace);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * Recomputes {@code namespace}'s internal nodes from its leaves, in the caller's transaction (which must hold
+     * the namespace's lock, taken here on MySQL): one read of the namespace's nodes, a write of those that moved.
+     * Does nothing if the tree is settled already.
+     */
+    public void settle(Connection c, String namespace) throws SQLException, TierAccessException {
+        lockNamespaces(c, List.of(namespace));
+        if (!isUnsettled(c, namespace)) {
+            return;
+        }
+        Map<MerklePath, Digest256> stored = new HashMap<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT path, digest FROM merkle_nodes WHERE namespace = ?")) {
+            q.setString(1, namespace);
+            readRows(namespace, q, stored, true);
+        }
+        Map<MerklePath, Digest256> leaves = new HashMap<>();
+        stored.forEach((path, digest) -> {
+            if (path.isLeaf()) {
+                leaves.put(path, digest);
+            }
+        });
+        Map<MerklePath, Digest256> settled = MerkleTree.fromLeaves(leaves).nodes();
+        Map<MerklePath, Digest256> moved = new HashMap<>();
+        settled.forEach((path, digest) -> {
+            if (!path.isLeaf() && !digest.equals(stored.get(path))) {
+                moved.put(path, digest);
+            }
+        });
+        stored.keySet().forEach(path -> {
+            if (!path.isLeaf() && !settled.containsKey(path)) {
+                moved.put(path, Digest256.ZERO);
+            }
+        });
+        storeIn(c, namespace, moved);
+        clearUnsettled(c, namespace);
+    }
+
+    /** The tree of {@code namespace} is complete again (settled, or rebuilt whole), in the caller's transaction. */
+    public void clearUnsettled(Connection c, String namespace) throws SQLException {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM merkle_unsettled WHERE namespace = ?")) {
+            d.setString(1, namespace);
+            d.executeUpdate();
+        }
+    }
+
     /** Every namespace that ever held an item written with merkle maintenance on, in byte order. */
     public List<String> namespaces() throws TierAccessException {
         try (Connection c = dataSource.getConnection()) {
@@ -341,6 +427,7 @@ public final class SqlMerkleStore implements MerkleStore {
              PreparedStatement d = c.prepareStatement("DELETE FROM merkle_nodes WHERE namespace = ?")) {
             d.setString(1, namespace);
             d.executeUpdate();
+            clearUnsettled(c, namespace);
         } catch (SQLException e) {
             throw failure("deleting the merkle tree of '" + namespace + "'", e);
         }

@@ -71,7 +71,10 @@ final class L3Merkle {
             before = states(c, ids);
         }
 
-        /** Last statements before the commit: the trees move by what the batch really changed. */
+        /**
+         * Last statements before the commit: the leaves move by what the batch really changed, and their namespaces
+         * are marked unsettled; the internal nodes follow when they are next read ({@link #settle}).
+         */
         void finish(Connection c) throws SQLException, TierAccessException {
             Map<String, ItemState> after = states(c, ids);
             Map<String, List<ItemChange>> byNamespace = new TreeMap<>();
@@ -84,7 +87,12 @@ final class L3Merkle {
                 }
             }
             for (Map.Entry<String, List<ItemChange>> e : byNamespace.entrySet()) {
-                store.storeIn(c, e.getKey(), IncrementalUpdate.apply(store.source(c, e.getKey()), e.getValue()));
+                Map<MerklePath, Digest256> leaves = IncrementalUpdate.changedLeaves(store.source(c, e.getKey()),
+                        e.getValue());
+                if (!leaves.isEmpty()) {
+                    store.storeIn(c, e.getKey(), leaves);
+                    store.markUnsettled(c, e.getKey());
+                }
             }
         }
     }
@@ -178,6 +186,7 @@ final class L3Merkle {
                 d.setString(1, namespace);
                 d.executeUpdate();
                 store.storeIn(c, namespace, tree);
+                store.clearUnsettled(c, namespace);
                 c.commit();
             } finally {
                 c.setAutoCommit(true);
@@ -197,6 +206,13 @@ final class L3Merkle {
             }
             u.executeBatch();
         }
+    }
+
+    /** Brings {@code namespace}'s internal nodes up to its leaves, as one transaction on {@code c}. */
+    void settle(Connection c, String namespace) throws SQLException, TierAccessException {
+        c.setAutoCommit(false);
+        store.settle(c, namespace);
+        c.commit();
     }
 
     NodeSource source(String namespace) {

@@ -23,9 +23,31 @@ public final class L3MerkleView {
         this.merkle = merkle;
     }
 
-    /** The namespace's stored tree; a row that does not decode reads as an empty node (so as divergent). */
+    /**
+     * The namespace's stored tree; a row that does not decode reads as an empty node (so as divergent). Reading
+     * anything above the leaves first settles the tree if batches left it unsettled.
+     */
     public NodeSource source(String namespace) {
-        return merkle.source(namespace);
+        NodeSource stored = merkle.source(namespace);
+        return paths -> {
+            for (MerklePath path : paths) {
+                if (!path.isLeaf()) {
+                    settleTree(namespace);
+                    break;
+                }
+            }
+            return stored.nodes(paths);
+        };
+    }
+
+    /** Recomputes the internal nodes of {@code namespace} from its leaves if writes left them behind. */
+    public void settleTree(String namespace) throws TierAccessException {
+        if (merkle.store().isUnsettled(namespace)) {
+            tier.write("settling the merkle tree of '" + namespace + "'", c -> {
+                merkle.settle(c, namespace);
+                return null;
+            });
+        }
     }
 
     /** Every namespace L3 has held an item of since trees were maintained. */

@@ -171,6 +171,7 @@ class RedisMerkleIT extends RedisTierFixture {
     }
 
     private SortedMap<MerklePath, Digest256> storedL3(String ns) throws Exception {
+        l3.merkle().settleTree(ns);
         org.sqlite.SQLiteDataSource ds = new org.sqlite.SQLiteDataSource();
         ds.setUrl("jdbc:sqlite:" + dir.resolve("l3.db"));
         return new SqlMerkleStore(ds, SqlMerkleStore.Dialect.SQLITE).loadAll(ns);
