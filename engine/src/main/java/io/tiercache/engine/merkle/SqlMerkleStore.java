@@ -49,8 +49,10 @@ public final class SqlMerkleStore implements MerkleStore {
                         + "ON CONFLICT(namespace, path) DO UPDATE SET digest = excluded.digest",
                 "CREATE TABLE IF NOT EXISTS merkle_namespaces (namespace TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
                 "INSERT OR IGNORE INTO merkle_namespaces (namespace) VALUES (?)", "", true,
-                "CREATE TABLE IF NOT EXISTS merkle_unsettled (namespace TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
-                "INSERT OR IGNORE INTO merkle_unsettled (namespace) VALUES (?)"),
+                "CREATE TABLE IF NOT EXISTS merkle_dirty (namespace TEXT NOT NULL, bucket INTEGER NOT NULL, "
+                        + "stamp INTEGER NOT NULL, PRIMARY KEY (namespace, bucket)) WITHOUT ROWID",
+                "INSERT INTO merkle_dirty (namespace, bucket, stamp) VALUES (?, ?, ?) "
+                        + "ON CONFLICT(namespace, bucket) DO UPDATE SET stamp = excluded.stamp"),
         /** MySQL 8 and MariaDB 10.11; byte-wise keys like the {@code sync_items} table's ids. */
         MYSQL("CREATE TABLE IF NOT EXISTS merkle_nodes (namespace VARBINARY(512) NOT NULL, "
                 + "path VARBINARY(4) NOT NULL, digest BINARY(32) NOT NULL, PRIMARY KEY (namespace, path)) "
@@ -60,9 +62,10 @@ public final class SqlMerkleStore implements MerkleStore {
                 "CREATE TABLE IF NOT EXISTS merkle_namespaces (namespace VARBINARY(512) NOT NULL PRIMARY KEY) "
                         + "ENGINE=InnoDB",
                 "INSERT IGNORE INTO merkle_namespaces (namespace) VALUES (?)", " FOR UPDATE", false,
-                "CREATE TABLE IF NOT EXISTS merkle_unsettled (namespace VARBINARY(512) NOT NULL PRIMARY KEY) "
-                        + "ENGINE=InnoDB",
-                "INSERT IGNORE INTO merkle_unsettled (namespace) VALUES (?)");
+                "CREATE TABLE IF NOT EXISTS merkle_dirty (namespace VARBINARY(512) NOT NULL, bucket INT NOT NULL, "
+                        + "stamp BIGINT NOT NULL, PRIMARY KEY (namespace, bucket)) ENGINE=InnoDB",
+                "INSERT INTO merkle_dirty (namespace, bucket, stamp) VALUES (?, ?, ?) "
+                        + "ON DUPLICATE KEY UPDATE stamp = VALUES(stamp)");
 
         private final String ddl;
         private final String upsert;
@@ -70,19 +73,19 @@ public final class SqlMerkleStore implements MerkleStore {
         private final String registerNamespace;
         private final String forUpdate;
         private final boolean singleWriter;
-        private final String unsettledDdl;
-        private final String markUnsettled;
+        private final String dirtyDdl;
+        private final String markDirty;
 
         Dialect(String ddl, String upsert, String namespacesDdl, String registerNamespace, String forUpdate,
-                boolean singleWriter, String unsettledDdl, String markUnsettled) {
+                boolean singleWriter, String dirtyDdl, String markDirty) {
             this.ddl = ddl;
             this.upsert = upsert;
             this.namespacesDdl = namespacesDdl;
             this.registerNamespace = registerNamespace;
             this.forUpdate = forUpdate;
             this.singleWriter = singleWriter;
-            this.unsettledDdl = unsettledDdl;
-            this.markUnsettled = markUnsettled;
+            this.dirtyDdl = dirtyDdl;
+            this.markDirty = markDirty;
         }
 
         /** The dialect matching an L3 {@link SqlDialect} (by its name: {@code sqlite} or {@code mysql}). */
@@ -117,7 +120,7 @@ public final class SqlMerkleStore implements MerkleStore {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute(dialect.ddl);
             s.execute(dialect.namespacesDdl);
-            s.execute(dialect.unsettledDdl);
+            s.execute(dialect.dirtyDdl);
         } catch (SQLException e) {
             throw failure("creating the merkle_nodes table", e);
         }
@@ -324,76 +327,69 @@ public final class SqlMerkleStore implements MerkleStore {
     }
 
     /**
-     * Notes, in the caller's transaction, that {@code namespace}'s leaves moved and its internal nodes may not
-     * describe them yet: writers keep only the leaves current (one read and one write per touched leaf, where
-     * recomputing the parents would read 16 children of each), and {@link #settle} brings the rest up to date
-     * before anything above the leaves is read.
+     * Notes, in the caller's transaction, the leaf buckets (by namespace) whose rows it writes, stamped
+     * {@code stamp}: the tree of such a namespace is settled from its rows before it is next read. In namespace and
+     * bucket order, so transactions noting the same buckets queue instead of deadlocking.
      */
-    public void markUnsettled(Connection c, String namespace) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(dialect.markUnsettled)) {
-            insert.setString(1, namespace);
-            insert.executeUpdate();
+    public void markDirty(Connection c, Map<String, ? extends Collection<Integer>> buckets, long stamp)
+            throws SQLException {
+        try (PreparedStatement upsert = c.prepareStatement(dialect.markDirty)) {
+            for (Map.Entry<String, ? extends Collection<Integer>> e : buckets.entrySet()) {
+                for (Integer bucket : e.getValue()) {
+                    upsert.setString(1, e.getKey());
+                    upsert.setInt(2, bucket);
+                    upsert.setLong(3, stamp);
+                    upsert.addBatch();
+                }
+            }
+            upsert.executeBatch();
         }
     }
 
-    /** Whether {@code namespace}'s internal nodes may lag its leaves (read without a transaction: a hint). */
+    /** Whether {@code namespace} has noted buckets, so its stored tree may lag its rows (a hint: no transaction). */
     public boolean isUnsettled(String namespace) throws TierAccessException {
-        try (Connection c = dataSource.getConnection()) {
-            return isUnsettled(c, namespace);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT 1 FROM merkle_dirty WHERE namespace = ? LIMIT 1")) {
+            q.setString(1, namespace);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
         } catch (SQLException e) {
             throw failure("reading whether the merkle tree of '" + namespace + "' is settled", e);
         }
     }
 
-    private static boolean isUnsettled(Connection c, String namespace) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM merkle_unsettled WHERE namespace = ?")) {
+    /** The noted buckets of {@code namespace} with their stamps, read in the caller's transaction. */
+    public Map<Integer, Long> dirtyBuckets(Connection c, String namespace) throws SQLException {
+        Map<Integer, Long> out = new TreeMap<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT bucket, stamp FROM merkle_dirty WHERE namespace = ?")) {
             q.setString(1, namespace);
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next();
+                while (rs.next()) {
+                    out.put(rs.getInt(1), rs.getLong(2));
+                }
             }
+        }
+        return out;
+    }
+
+    /** Removes the notes settled from {@code settled}, each only if no transaction has stamped it again since. */
+    public void clearDirty(Connection c, String namespace, Map<Integer, Long> settled) throws SQLException {
+        try (PreparedStatement d = c.prepareStatement(
+                "DELETE FROM merkle_dirty WHERE namespace = ? AND bucket = ? AND stamp = ?")) {
+            for (Map.Entry<Integer, Long> e : settled.entrySet()) {
+                d.setString(1, namespace);
+                d.setInt(2, e.getKey());
+                d.setLong(3, e.getValue());
+                d.addBatch();
+            }
+            d.executeBatch();
         }
     }
 
-    /**
-     * Recomputes {@code namespace}'s internal nodes from its leaves, in the caller's transaction (which must hold
-     * the namespace's lock, taken here on MySQL): one read of the namespace's nodes, a write of those that moved.
-     * Does nothing if the tree is settled already.
-     */
-    public void settle(Connection c, String namespace) throws SQLException, TierAccessException {
-        lockNamespaces(c, List.of(namespace));
-        if (!isUnsettled(c, namespace)) {
-            return;
-        }
-        Map<MerklePath, Digest256> stored = new HashMap<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT path, digest FROM merkle_nodes WHERE namespace = ?")) {
-            q.setString(1, namespace);
-            readRows(namespace, q, stored, true);
-        }
-        Map<MerklePath, Digest256> leaves = new HashMap<>();
-        stored.forEach((path, digest) -> {
-            if (path.isLeaf()) {
-                leaves.put(path, digest);
-            }
-        });
-        Map<MerklePath, Digest256> settled = MerkleTree.fromLeaves(leaves).nodes();
-        Map<MerklePath, Digest256> moved = new HashMap<>();
-        settled.forEach((path, digest) -> {
-            if (!path.isLeaf() && !digest.equals(stored.get(path))) {
-                moved.put(path, digest);
-            }
-        });
-        stored.keySet().forEach(path -> {
-            if (!path.isLeaf() && !settled.containsKey(path)) {
-                moved.put(path, Digest256.ZERO);
-            }
-        });
-        storeIn(c, namespace, moved);
-        clearUnsettled(c, namespace);
-    }
-
-    /** The tree of {@code namespace} is complete again (settled, or rebuilt whole), in the caller's transaction. */
-    public void clearUnsettled(Connection c, String namespace) throws SQLException {
-        try (PreparedStatement d = c.prepareStatement("DELETE FROM merkle_unsettled WHERE namespace = ?")) {
+    /** Removes every note of {@code namespace} (its tree was just rebuilt whole from its rows). */
+    public void clearAllDirty(Connection c, String namespace) throws SQLException {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM merkle_dirty WHERE namespace = ?")) {
             d.setString(1, namespace);
             d.executeUpdate();
         }
@@ -427,7 +423,7 @@ public final class SqlMerkleStore implements MerkleStore {
              PreparedStatement d = c.prepareStatement("DELETE FROM merkle_nodes WHERE namespace = ?")) {
             d.setString(1, namespace);
             d.executeUpdate();
-            clearUnsettled(c, namespace);
+            clearAllDirty(c, namespace);
         } catch (SQLException e) {
             throw failure("deleting the merkle tree of '" + namespace + "'", e);
         }

@@ -3,7 +3,7 @@ package io.tiercache.engine.sql;
 import io.tiercache.engine.internal.ContentHash;
 import io.tiercache.engine.merkle.Digest256;
 import io.tiercache.engine.merkle.IncrementalUpdate;
-import io.tiercache.engine.merkle.ItemChange;
+import io.tiercache.engine.merkle.ItemDigest;
 import io.tiercache.engine.merkle.ItemState;
 import io.tiercache.engine.merkle.MerkleNamespaces;
 import io.tiercache.engine.merkle.MerklePath;
@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,14 +27,20 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * L3's merkle trees kept in step with {@code sync_items}: every batch transaction reads the states of its ids before
- * and after its statements and moves the trees by exactly what changed, so a write the version guard skipped moves
- * nothing, and a rolled-back batch leaves trees and rows as they were.
+ * L3's merkle trees kept in step with {@code sync_items}. A batch transaction only notes which leaf buckets its rows
+ * fall in ({@code merkle_dirty}: namespace, bucket, a stamp of the transaction), next to the rows it writes, so a
+ * rolled-back batch notes nothing and a committed one is never missed. Before anything of a namespace's tree is read
+ * it is settled ({@link #settle}): the noted buckets' leaves are recomputed from their rows (through the indexed
+ * {@code bucket} column) and their ancestors from their children, and the notes whose stamp is unchanged removed.
+ * A write the version guard skipped leaves its row, and so the leaf, as it was.
  *
- * <p>On MySQL the transaction first locks the batch's rows in {@code merkle_namespaces}, so batches of several
- * nodes (or of one tier's parallel writers) on one namespace take turns with its tree; SQLite has one writer anyway.
+ * <p>Batches take no lock for the trees: the notes are an upsert per bucket, written in bucket order so that two
+ * transactions noting the same buckets wait for each other instead of deadlocking. A settle takes the namespace's row
+ * in {@code merkle_namespaces} (MySQL; SQLite has one writer), reads notes and rows in one snapshot, and removes only
+ * notes no batch has stamped again since: a batch that commits meanwhile is settled next time.
  */
 final class L3Merkle {
     private static final int IN_CHUNK = 500;
@@ -52,48 +57,22 @@ final class L3Merkle {
         return store;
     }
 
-    /** One transaction's view of the trees it moves. */
+    /** One transaction's notes of the buckets it writes. */
     final class Batch {
-        private final List<String> ids;
         private final SortedSet<String> namespaces = new TreeSet<>();
-        private Map<String, ItemState> before;
+        private final Map<String, SortedSet<Integer>> buckets = new TreeMap<>();
 
         private Batch(Collection<String> ids) {
-            this.ids = new ArrayList<>(new LinkedHashSet<>(ids));
-            for (String id : this.ids) {
-                namespaces.add(MerkleNamespaces.of(id));
-            }
-        }
-
-        /** First statements of the transaction: the namespace locks, then the states the batch may replace. */
-        void begin(Connection c) throws SQLException {
-            store.lockNamespaces(c, namespaces);
-            before = states(c, ids);
-        }
-
-        /**
-         * Last statements before the commit: the leaves move by what the batch really changed, and their namespaces
-         * are marked unsettled; the internal nodes follow when they are next read ({@link #settle}).
-         */
-        void finish(Connection c) throws SQLException, TierAccessException {
-            Map<String, ItemState> after = states(c, ids);
-            Map<String, List<ItemChange>> byNamespace = new TreeMap<>();
             for (String id : ids) {
-                ItemState was = before.get(id);
-                ItemState now = after.get(id);
-                if (!java.util.Objects.equals(was, now)) {
-                    byNamespace.computeIfAbsent(MerkleNamespaces.of(id), ns -> new ArrayList<>())
-                            .add(new ItemChange(id, was, now));
-                }
+                String namespace = MerkleNamespaces.of(id);
+                namespaces.add(namespace);
+                buckets.computeIfAbsent(namespace, ns -> new TreeSet<>()).add(MerklePath.bucketOf(id).index());
             }
-            for (Map.Entry<String, List<ItemChange>> e : byNamespace.entrySet()) {
-                Map<MerklePath, Digest256> leaves = IncrementalUpdate.changedLeaves(store.source(c, e.getKey()),
-                        e.getValue());
-                if (!leaves.isEmpty()) {
-                    store.storeIn(c, e.getKey(), leaves);
-                    store.markUnsettled(c, e.getKey());
-                }
-            }
+        }
+
+        /** Last statements before the commit: notes the buckets, to be settled when the tree is next read. */
+        void finish(Connection c) throws SQLException {
+            store.markDirty(c, buckets, ThreadLocalRandom.current().nextLong());
         }
     }
 
@@ -160,7 +139,7 @@ final class L3Merkle {
                         after = id;
                         rows++;
                         leaves.computeIfAbsent(MerkleNamespaces.of(id), ns -> new HashMap<>())
-                                .merge(MerklePath.bucketOf(id), io.tiercache.engine.merkle.ItemDigest.of(id,
+                                .merge(MerklePath.bucketOf(id), ItemDigest.of(id,
                                         state(rs.getString(3), rs.getLong(2))), Digest256::plus);
                         rs.getInt(4);
                         if (rs.wasNull()) {
@@ -186,7 +165,7 @@ final class L3Merkle {
                 d.setString(1, namespace);
                 d.executeUpdate();
                 store.storeIn(c, namespace, tree);
-                store.clearUnsettled(c, namespace);
+                store.clearAllDirty(c, namespace);
                 c.commit();
             } finally {
                 c.setAutoCommit(true);
@@ -208,36 +187,64 @@ final class L3Merkle {
         }
     }
 
-    /** Brings {@code namespace}'s internal nodes up to its leaves, as one transaction on {@code c}. */
+    /**
+     * Brings {@code namespace}'s tree up to its rows, as one transaction on {@code c}: the noted buckets' leaves from
+     * their rows, then their ancestors. Does nothing when nothing is noted.
+     */
     void settle(Connection c, String namespace) throws SQLException, TierAccessException {
         c.setAutoCommit(false);
-        store.settle(c, namespace);
+        store.lockNamespaces(c, List.of(namespace));
+        Map<Integer, Long> noted = store.dirtyBuckets(c, namespace);
+        if (!noted.isEmpty()) {
+            Map<MerklePath, Digest256> fromRows = leavesFromRows(c, namespace, noted.keySet());
+            List<MerklePath> leaves = noted.keySet().stream().map(MerklePath::leafAt).toList();
+            Map<MerklePath, Digest256> stored = store.load(c, namespace, leaves);
+            Map<MerklePath, Digest256> moved = new HashMap<>();
+            for (MerklePath leaf : leaves) {
+                Digest256 now = fromRows.getOrDefault(leaf, Digest256.ZERO);
+                if (!now.equals(stored.getOrDefault(leaf, Digest256.ZERO))) {
+                    moved.put(leaf, now);
+                }
+            }
+            store.storeIn(c, namespace, IncrementalUpdate.recomputeAncestors(store.source(c, namespace), moved));
+            store.clearDirty(c, namespace, noted);
+        }
         c.commit();
     }
 
-    NodeSource source(String namespace) {
-        return store.source(namespace);
-    }
-
-    /** The (id → state) of the rows among {@code ids}, read in the caller's transaction. */
-    static Map<String, ItemState> states(Connection c, List<String> ids) throws SQLException {
-        Map<String, ItemState> out = new HashMap<>();
-        for (int from = 0; from < ids.size(); from += IN_CHUNK) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+    /** The leaves of {@code buckets} as their rows give them (one indexed query per 500 buckets). */
+    private static Map<MerklePath, Digest256> leavesFromRows(Connection c, String namespace,
+                                                            Collection<Integer> buckets) throws SQLException {
+        List<Integer> all = new ArrayList<>(buckets);
+        Map<MerklePath, Digest256> leaves = new HashMap<>();
+        for (int from = 0; from < all.size(); from += IN_CHUNK) {
+            List<Integer> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
             String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
-            try (PreparedStatement q = c.prepareStatement(
-                    "SELECT id, version, content_hash FROM sync_items WHERE id IN (" + marks + ")")) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    q.setString(i + 1, chunk.get(i));
+            String where = namespace.equals(MerkleNamespaces.ROOT) ? "id NOT LIKE '%/%'"
+                    : "id LIKE ?" + LikePatterns.ESCAPE_CLAUSE;
+            try (PreparedStatement q = c.prepareStatement("SELECT id, version, content_hash FROM sync_items "
+                    + "WHERE bucket IN (" + marks + ") AND " + where)) {
+                int i = 1;
+                for (Integer bucket : chunk) {
+                    q.setInt(i++, bucket);
+                }
+                if (!namespace.equals(MerkleNamespaces.ROOT)) {
+                    q.setString(i, LikePatterns.prefixPattern(namespace));
                 }
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        out.put(rs.getString(1), state(rs.getString(3), rs.getLong(2)));
+                        String id = rs.getString(1);
+                        leaves.merge(MerklePath.bucketOf(id), ItemDigest.of(id, state(rs.getString(3),
+                                rs.getLong(2))), Digest256::plus);
                     }
                 }
             }
         }
-        return out;
+        return leaves;
+    }
+
+    NodeSource source(String namespace) {
+        return store.source(namespace);
     }
 
     /**

@@ -259,9 +259,6 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
         return write(what, c -> {
             L3Merkle.Batch tree = trees == null ? null : trees.prepare(c, ids);
             c.setAutoCommit(false);
-            if (tree != null) {
-                tree.begin(c);
-            }
             T result = work.run(c, tree != null);
             if (tree != null) {
                 tree.finish(c);
