@@ -18,14 +18,12 @@
  *       time, reading only the children of nodes that differ, one batched read per level and side.</li>
  *   <li><b>Namespaces</b> ({@link io.tiercache.engine.merkle.MerkleNamespaces}) are the Redis tier's: an id up to
  *       its first '/', the root namespace stored as {@code "~"}.</li>
- *   <li><b>L3</b> moves its leaves inside each batch's transaction by what the statements really changed (states
- *       of the batch's ids read before and after, so a write the version guard skipped moves nothing), through
- *       {@link io.tiercache.engine.merkle.IncrementalUpdate#changedLeaves}, and marks the namespace in
- *       {@code merkle_unsettled}; the internal nodes are recomputed from the leaves in one pass when anything above
- *       the leaves is next read ({@link io.tiercache.engine.merkle.SqlMerkleStore#settle}). Recomputing parents in
- *       every batch read 16 children of each touched parent, ~21 node reads per written row. On MySQL the
- *       transaction first locks the namespaces' rows in {@code merkle_namespaces}. Rows carry their leaf in an
- *       indexed {@code bucket} column, so a bucket's rows are one query.</li>
+ *   <li><b>L3</b>: a batch transaction notes the leaf buckets its rows fall in ({@code merkle_dirty}, stamped per
+ *       transaction) and takes no lock for the trees; before anything of a namespace's tree is read, the noted
+ *       buckets' leaves are recomputed from their rows (rows carry their leaf in an indexed {@code bucket} column, so
+ *       a bucket's rows are one query), their ancestors from their children, and the notes no transaction restamped
+ *       meanwhile removed ({@code sql.L3Merkle}). Reading the items' states before and after each batch and
+ *       recomputing parents in it cost ~21 reads per written row and a namespace lock that serialized writers.</li>
  *   <li><b>L2</b> moves leaves in the item scripts, atomically with the item, from a per-id digest ledger; parents
  *       follow when the tree is next read (see {@code redis.RedisMerkleLua}). What bypasses the scripts (raw
  *       commands, Redis's own eviction) the stored tree cannot see: a deep sync compares L2's items instead.</li>
