@@ -117,7 +117,7 @@ final class BulkOperations<K, V> {
             K key = entry.getKey();
             V value = entry.getValue();
             StoredEntries.Prepared prepared = entries.prepare(value);
-            boolean stored = cache.atomically(key, current -> {
+            boolean stored = cache.atomically(key, out, current -> {
                 if (current.live()) {
                     return replaceExisting ? current.update(key, value, prepared, out, true) : Mutation.keep(false);
                 }
@@ -153,7 +153,7 @@ final class BulkOperations<K, V> {
         List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(keys.size());
         int removals = 0;
         for (K key : keys) {
-            boolean counted = cache.atomically(key, current -> {
+            boolean counted = cache.atomically(key, out, current -> {
                 if (current.live()) {
                     return current.remove(key, out, true);
                 }

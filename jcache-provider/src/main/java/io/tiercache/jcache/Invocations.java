@@ -8,7 +8,6 @@ import javax.cache.CacheException;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +32,7 @@ final class Invocations<K, V> {
     }
 
     <T> T invoke(K key, EntryProcessor<K, V, T> processor, Object... arguments) {
-        List<TierCacheEntryEvent<K, V>> out = new ArrayList<>(2);
-        T result = cache.atomically(key, current -> process(key, current, processor, arguments, out));
-        cache.dispatch(out);
-        return result;
+        return cache.atomicallyWithEvents(key, (current, out) -> process(key, current, processor, arguments, out));
     }
 
     <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keys, EntryProcessor<K, V, T> processor,

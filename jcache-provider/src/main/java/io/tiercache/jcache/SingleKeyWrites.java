@@ -1,10 +1,8 @@
 package io.tiercache.jcache;
 
 import io.tiercache.engine.Mutation;
-import io.tiercache.jcache.event.TierCacheEntryEvent;
 import io.tiercache.jcache.management.StatisticsRecorder;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -36,8 +34,7 @@ final class SingleKeyWrites<K, V> {
             stats.put(start);
             return;
         }
-        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
-        boolean stored = cache.atomically(key, current -> {
+        boolean stored = cache.atomicallyWithEvents(key, (current, out) -> {
             if (current.live()) {
                 integration.write(key, value);
                 return current.update(key, value, prepared, out, true);
@@ -46,7 +43,6 @@ final class SingleKeyWrites<K, V> {
             integration.write(key, value);
             return current.create(key, value, prepared, out, true, false);
         });
-        cache.dispatch(out);
         if (stored) {
             stats.put(start);
         }
@@ -55,9 +51,8 @@ final class SingleKeyWrites<K, V> {
     V getAndPut(K key, V value) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean[] stored = new boolean[1];
-        V old = cache.atomically(key, current -> {
+        V old = cache.atomicallyWithEvents(key, (current, out) -> {
             integration.write(key, value);
             Mutation<V> mutation;
             if (current.live()) {
@@ -69,7 +64,6 @@ final class SingleKeyWrites<K, V> {
             stored[0] = current.writesValue();
             return mutation;
         });
-        cache.dispatch(out);
         stats.lookup(old != null);
         stats.getTime(start);
         if (stored[0]) {
@@ -81,8 +75,7 @@ final class SingleKeyWrites<K, V> {
     boolean putIfAbsent(K key, V value) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
-        boolean stored = cache.atomically(key, current -> {
+        boolean stored = cache.atomicallyWithEvents(key, (current, out) -> {
             if (current.live()) {
                 return Mutation.keep(false);
             }
@@ -90,7 +83,6 @@ final class SingleKeyWrites<K, V> {
             integration.write(key, value);
             return current.create(key, value, prepared, out, true, false);
         });
-        cache.dispatch(out);
         stats.lookup(!stored);
         if (stored) {
             stats.put(start);
@@ -100,12 +92,10 @@ final class SingleKeyWrites<K, V> {
 
     boolean remove(K key) {
         long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
-        boolean removed = cache.atomically(key, current -> {
+        boolean removed = cache.atomicallyWithEvents(key, (current, out) -> {
             integration.delete(key);
             return current.live() ? current.remove(key, out, true) : current.delete(false);
         });
-        cache.dispatch(out);
         if (removed) {
             stats.removal(start);
         }
@@ -114,9 +104,8 @@ final class SingleKeyWrites<K, V> {
 
     boolean remove(K key, V oldValue) {
         long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean[] hit = new boolean[1];
-        boolean removed = cache.atomically(key, current -> {
+        boolean removed = cache.atomicallyWithEvents(key, (current, out) -> {
             if (!current.live()) {
                 return Mutation.keep(false);
             }
@@ -127,7 +116,6 @@ final class SingleKeyWrites<K, V> {
             integration.delete(key);
             return current.remove(key, out, true);
         });
-        cache.dispatch(out);
         stats.lookup(hit[0]);
         stats.getTime(start);
         if (removed) {
@@ -138,12 +126,10 @@ final class SingleKeyWrites<K, V> {
 
     V getAndRemove(K key) {
         long start = stats.start();
-        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
-        V old = cache.atomically(key, current -> {
+        V old = cache.atomicallyWithEvents(key, (current, out) -> {
             integration.delete(key);
             return current.live() ? current.remove(key, out, current.value()) : current.delete(null);
         });
-        cache.dispatch(out);
         stats.lookup(old != null);
         stats.getTime(start);
         if (old != null) {
@@ -155,9 +141,8 @@ final class SingleKeyWrites<K, V> {
     boolean replace(K key, V oldValue, V newValue) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(newValue);
-        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
         boolean[] hit = new boolean[1];
-        boolean replaced = cache.atomically(key, current -> {
+        boolean replaced = cache.atomicallyWithEvents(key, (current, out) -> {
             if (!current.live()) {
                 return Mutation.keep(false);
             }
@@ -168,7 +153,6 @@ final class SingleKeyWrites<K, V> {
             integration.write(key, newValue);
             return current.update(key, newValue, prepared, out, true);
         });
-        cache.dispatch(out);
         stats.lookup(hit[0]);
         stats.getTime(start);
         if (replaced) {
@@ -180,15 +164,13 @@ final class SingleKeyWrites<K, V> {
     V getAndReplace(K key, V value) {
         long start = stats.start();
         StoredEntries.Prepared prepared = entries.prepare(value);
-        List<TierCacheEntryEvent<K, V>> out = cache.eventSink();
-        V old = cache.atomically(key, current -> {
+        V old = cache.atomicallyWithEvents(key, (current, out) -> {
             if (!current.live()) {
                 return Mutation.keep(null);
             }
             integration.write(key, value);
             return current.update(key, value, prepared, out, current.value());
         });
-        cache.dispatch(out);
         stats.lookup(old != null);
         stats.getTime(start);
         if (old != null) {

@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -88,27 +89,35 @@ public final class TierCache<K, V> implements Cache<K, V> {
 
     // ---------------------------------------------------------------- the atomic step every operation is made of
 
-    /**
-     * The events list this thread's current operation collects into: with several nodes an atomic step may be
-     * decided more than once (the engine retries after another node's write won), and only the last decision's
-     * events may be dispatched.
-     */
-    private final ThreadLocal<List<TierCacheEntryEvent<K, V>>> attemptSink = new ThreadLocal<>();
     private volatile RemoteEvents<K, V> remoteEvents;
 
     <R> R atomically(K key, Function<CurrentEntry<K, V>, Mutation<R>> function) {
-        return atomically(entries.id(key), function);
+        return atomically(entries.id(key), null, function);
     }
 
     <R> R atomically(KeyId id, Function<CurrentEntry<K, V>, Mutation<R>> function) {
+        return atomically(id, null, function);
+    }
+
+    <R> R atomically(K key, List<TierCacheEntryEvent<K, V>> events,
+                     Function<CurrentEntry<K, V>, Mutation<R>> function) {
+        return atomically(entries.id(key), events, function);
+    }
+
+    /**
+     * Decides {@code function} on the id's current entry atomically; it records its events in {@code events} (null:
+     * nobody listens). With several nodes a decision may be taken more than once (the engine retries after another
+     * node's write won): what a lost attempt recorded is dropped, so only the last decision's events remain.
+     */
+    <R> R atomically(KeyId id, List<TierCacheEntryEvent<K, V>> events,
+                     Function<CurrentEntry<K, V>, Mutation<R>> function) {
         requireOpen();
-        List<TierCacheEntryEvent<K, V>> sink = attemptSink.get();
-        int mark = sink == null ? 0 : sink.size();
+        int mark = events == null ? 0 : events.size();
         try {
             return engine.compute(id.id(), item -> {
                 // Another node won the previous attempt: what it recorded describes an entry that was never written.
-                if (sink != null && sink.size() > mark) {
-                    sink.subList(mark, sink.size()).clear();
+                if (events != null && events.size() > mark) {
+                    events.subList(mark, events.size()).clear();
                 }
                 return function.apply(new CurrentEntry<>(this, entries, id, item, entries.now()));
             });
@@ -157,9 +166,19 @@ public final class TierCache<K, V> implements Cache<K, V> {
 
     /** A list to collect one operation's events in, or null while no listener is registered (events are skipped). */
     List<TierCacheEntryEvent<K, V>> eventSink() {
-        List<TierCacheEntryEvent<K, V>> sink = events.hasListeners() ? new ArrayList<>(2) : null;
-        attemptSink.set(sink);
-        return sink;
+        return events.hasListeners() ? new ArrayList<>(2) : null;
+    }
+
+    /**
+     * {@link #atomically} with a sink for the events the operation produces (null while no listener is registered),
+     * dispatched once the operation is done.
+     */
+    <R> R atomicallyWithEvents(K key, BiFunction<CurrentEntry<K, V>, List<TierCacheEntryEvent<K, V>>, Mutation<R>>
+            operation) {
+        List<TierCacheEntryEvent<K, V>> out = eventSink();
+        R result = atomically(key, out, current -> operation.apply(current, out));
+        dispatch(out);
+        return result;
     }
 
     void dispatch(List<TierCacheEntryEvent<K, V>> batch) {
@@ -223,7 +242,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
                 return null;
             }
             Long touchAt = accessExpireAt;
-            return atomically(id, current -> {
+            return atomically(id, out, current -> {
                 if (current.live()) {
                     stats.hit();
                     V value = current.value();
