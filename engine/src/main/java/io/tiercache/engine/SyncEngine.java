@@ -387,7 +387,10 @@ public final class SyncEngine implements AutoCloseable {
             long now = time.currentTimeMillis();
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
             SyncItem item = SyncItem.create(id, payload, clock.next(), options.state(), expiresAt, now);
-            return store(new TierWrite.Upsert(item), options.sharedTiers(), durability).thenApply(ignored -> item);
+            CompletableFuture<Void> stored = store(new TierWrite.Upsert(item), options.sharedTiers(), durability);
+            // A MEMORY write is acknowledged at once: no dependent future for it.
+            return stored.isDone() && !stored.isCompletedExceptionally() ? CompletableFuture.completedFuture(item)
+                    : stored.thenApply(ignored -> item);
         } finally {
             lock.unlock();
         }
@@ -729,6 +732,9 @@ public final class SyncEngine implements AutoCloseable {
     private CompletableFuture<Void> queue(TierWrite write, Set<Tier> routing, Durability durability) {
         l1.apply(write);
         if (l2 == null && l3 == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (durability == Durability.MEMORY && writeBehind.absorbIntoQueued(write, routing, durability)) {
             return CompletableFuture.completedFuture(null);
         }
         // Every configured shared tier hears of every write: routed tiers store it, the others drop older copies.

@@ -50,19 +50,30 @@ public final class PendingWrite {
      * Carries {@code newer}'s write instead of its own, if this write is still queued, both are MEMORY writes with
      * the same routing and {@code newer} is not older; returns the change of pinned bytes, or {@link #NOT_ABSORBED}.
      */
-    public synchronized int absorb(PendingWrite newer) {
-        if (taken || durability != Durability.MEMORY || newer.durability != Durability.MEMORY || walSeq != null
-                || newer.version < version || !sharedTiers.equals(newer.sharedTiers)) {
+    public int absorb(PendingWrite newer) {
+        return absorb(newer.write, newer.sharedTiers, newer.durability, newer.bytes, newer.coordinated,
+                newer.superseded);
+    }
+
+    /** {@link #absorb(PendingWrite)} of a write not queued yet (so neither coordinated nor superseded). */
+    public int absorb(TierWrite newer, Set<Tier> routing, Durability newerDurability) {
+        return absorb(newer, routing, newerDurability, bytesOf(newer), false, false);
+    }
+
+    private synchronized int absorb(TierWrite newer, Set<Tier> routing, Durability newerDurability, int newerBytes,
+                                    boolean newerCoordinated, boolean newerSuperseded) {
+        if (taken || durability != Durability.MEMORY || newerDurability != Durability.MEMORY || walSeq != null
+                || newer.version() < version || !sharedTiers.equals(routing)) {
             return NOT_ABSORBED;
         }
-        int delta = newer.bytes - bytes;
-        write = newer.write;
-        version = newer.version;
-        bytes = newer.bytes;
+        int delta = newerBytes - bytes;
+        write = newer;
+        version = newer.version();
+        bytes = newerBytes;
         // What is known of the older write (on the coordinating tier already, overtaken by another node) is not
         // known of the newer one it now carries.
-        coordinated = newer.coordinated;
-        superseded = newer.superseded;
+        coordinated = newerCoordinated;
+        superseded = newerSuperseded;
         return delta;
     }
 

@@ -1,5 +1,6 @@
 package io.tiercache.engine.internal;
 
+import io.tiercache.engine.Durability;
 import io.tiercache.engine.SyncEngineConfig;
 import io.tiercache.engine.Tier;
 import io.tiercache.engine.memory.MemoryTier;
@@ -192,17 +193,6 @@ public final class WriteBehind {
      * same id takes it over instead ({@link PendingWrite#absorb}): the queue and the next batch hold the id once.
      */
     public void enqueue(PendingWrite write) {
-        // The common case under overwrites, without the map's bin lock: the id's queued write takes this one over.
-        PendingWrite queued = pendingById.get(write.id());
-        if (queued != null) {
-            int delta = queued.absorb(write);
-            if (delta != PendingWrite.NOT_ABSORBED) {
-                if (delta != 0) {
-                    pinnedBytes.addAndGet(delta);
-                }
-                return;
-            }
-        }
         int[] absorbed = {PendingWrite.NOT_ABSORBED};
         pendingById.compute(write.id(), (id, old) -> {
             if (old == null) {
@@ -218,12 +208,31 @@ public final class WriteBehind {
         queue.add(write);
         int count = queuedCount.incrementAndGet();
         long bytes = pinnedBytes.addAndGet(write.bytes());
-        if (write.durability() == io.tiercache.engine.Durability.DURABLE) {
+        if (write.durability() == Durability.DURABLE) {
             wake();
         } else if ((count >= config.batchFlushCount() || bytes >= config.batchFlushBytes()) && !batchFull) {
             batchFull = true;
             LockSupport.unpark(flusher);
         }
+    }
+
+    /**
+     * The common case under overwrites, before a {@link PendingWrite} is made for {@code write}: the id's queued
+     * MEMORY write takes it over ({@link PendingWrite#absorb}), without the map's bin lock. False: enqueue it.
+     */
+    public boolean absorbIntoQueued(TierWrite write, Set<Tier> routing, Durability durability) {
+        PendingWrite queued = pendingById.get(write.id());
+        if (queued == null) {
+            return false;
+        }
+        int delta = queued.absorb(write, routing, durability);
+        if (delta == PendingWrite.NOT_ABSORBED) {
+            return false;
+        }
+        if (delta != 0) {
+            pinnedBytes.addAndGet(delta);
+        }
+        return true;
     }
 
     /** The newest write for {@code id} not yet stored in L3 or the WAL. */
