@@ -1,20 +1,11 @@
 package io.tiercache.jcache;
 
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.MutableConfiguration;
-import java.net.URI;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -25,44 +16,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * own: a value node B serves from its near cache gives way to node A's later write or removal, as B's L1 does.
  */
 class NearCacheCoherenceIT {
-    private static final String REDIS = System.getenv().getOrDefault("TIERCACHE_IT_REDIS_URL",
-            "redis://127.0.0.1:6379");
-
-    private final String prefix = "tcnear:" + UUID.randomUUID() + ":";
-    private final TierCachingProvider provider = new TierCachingProvider();
+    private final RedisNodes nodes = new RedisNodes("tcnear:");
 
     @AfterEach
     void tearDown() {
-        provider.close();
-        deleteKeysUnderPrefix();
-    }
-
-    /** Removes exactly this test's keys (the engines' streams and items); never anything else in the shared Redis. */
-    private void deleteKeysUnderPrefix() {
-        RedisClient client = RedisClient.create(REDIS);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            RedisCommands<String, String> redis = connection.sync();
-            ScanArgs match = ScanArgs.Builder.matches(prefix + "*").limit(1000);
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = redis.scan(cursor, match);
-                if (!page.getKeys().isEmpty()) {
-                    redis.unlink(page.getKeys().toArray(new String[0]));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
-        } finally {
-            client.shutdown();
-        }
+        nodes.close();
     }
 
     private Cache<String, String> node(String name) {
-        Properties properties = new Properties();
-        properties.setProperty("tiercache.sql.enabled", "false");
-        properties.setProperty("tiercache.redis.url", REDIS);
-        properties.setProperty("tiercache.redis.prefix", prefix);
-        CacheManager manager = provider.getCacheManager(URI.create("test:near-" + name + "-" + UUID.randomUUID()),
-                getClass().getClassLoader(), properties);
+        CacheManager manager = nodes.node("near-" + name);
         MutableConfiguration<String, String> config = new MutableConfiguration<String, String>()
                 .setTypes(String.class, String.class);
         Cache<String, String> cache = manager.getCache("shared", String.class, String.class);

@@ -1,11 +1,5 @@
 package io.tiercache.jcache;
 
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,10 +12,8 @@ import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryUpdatedListener;
 import java.io.Serializable;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -40,33 +32,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * attempt recorded is dropped before the retry, not dispatched with it.
  */
 class RetriedInvokeEventsIT {
-    private static final String REDIS = System.getenv().getOrDefault("TIERCACHE_IT_REDIS_URL",
-            "redis://127.0.0.1:6379");
     private static final int INCREMENTS_PER_NODE = 1_500;
     /** Events per listener id: listeners are built from a factory, so the test finds them by a static key. */
     static final ConcurrentHashMap<String, AtomicLong> HEARD = new ConcurrentHashMap<>();
 
-    private final String prefix = "tcretry:" + UUID.randomUUID() + ":";
-    private final TierCachingProvider provider = new TierCachingProvider();
+    private final RedisNodes nodes = new RedisNodes("tcretry:");
 
     @AfterEach
     void tearDown() {
-        provider.close();
-        RedisClient client = RedisClient.create(REDIS);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            RedisCommands<String, String> redis = connection.sync();
-            ScanArgs match = ScanArgs.Builder.matches(prefix + "*").limit(1000);
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = redis.scan(cursor, match);
-                if (!page.getKeys().isEmpty()) {
-                    redis.unlink(page.getKeys().toArray(new String[0]));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
-        } finally {
-            client.shutdown();
-        }
+        nodes.close();
     }
 
     /** Counts the created and updated events it hears under {@code id}. */
@@ -91,12 +65,7 @@ class RetriedInvokeEventsIT {
     }
 
     private Cache<String, Long> node(String name, String listenerId) {
-        Properties properties = new Properties();
-        properties.setProperty("tiercache.sql.enabled", "false");
-        properties.setProperty("tiercache.redis.url", REDIS);
-        properties.setProperty("tiercache.redis.prefix", prefix);
-        CacheManager manager = provider.getCacheManager(URI.create("test:retry-" + name + "-" + UUID.randomUUID()),
-                getClass().getClassLoader(), properties);
+        CacheManager manager = nodes.node("retry-" + name);
         MutableConfiguration<String, Long> config = new MutableConfiguration<String, Long>()
                 .setTypes(String.class, Long.class);
         if (listenerId != null) {
