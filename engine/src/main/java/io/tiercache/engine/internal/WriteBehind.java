@@ -13,6 +13,8 @@ import io.tiercache.engine.wal.WalEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -51,6 +53,7 @@ public final class WriteBehind {
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long EVICTION_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int OPTIMISTIC_READS = 8;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final SyncEngineConfig config;
     private final ItemTier l3;
@@ -85,8 +88,6 @@ public final class WriteBehind {
     private volatile boolean batchFull;
     /** Before this ({@code System.nanoTime}), a batch only a count, byte or age trigger asks for waits. */
     private long pacedUntilNanos = System.nanoTime();
-    private static final java.lang.management.ThreadMXBean THREADS =
-            java.lang.management.ManagementFactory.getThreadMXBean();
     private volatile boolean stopping;
     private volatile boolean walBacklog;
     private long drainCursor;
