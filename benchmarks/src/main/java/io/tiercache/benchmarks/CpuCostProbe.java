@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * <p>Run: {@code java -cp <benchmarks classpath> io.tiercache.benchmarks.CpuCostProbe [ops [operation [provider]]]}.
  */
 public final class CpuCostProbe {
-    private static final int KEYS = 10_000;
+    private static final int KEYS = Integer.getInteger("probe.keys", 10_000);
 
     private CpuCostProbe() {
     }

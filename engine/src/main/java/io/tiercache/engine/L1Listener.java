@@ -1,25 +1,24 @@
 package io.tiercache.engine;
 
 /**
- * Told whenever what L1 holds for an id stops being what it was: a write or delete (this node's, or another node's
- * announced on the change stream), an eviction, an expiry, an invalidation, or all of L1 being dropped. A layer that
- * keeps something derived from L1's items (such as decoded values) drops it here, so it never outlives the L1 entry
- * it came from and never serves a value L1 no longer holds.
+ * Told whenever an entry leaves L1: evicted, expired, invalidated (because L1 could no longer be trusted for it),
+ * or all of L1 dropped at once. A layer that keeps {@link L1Ref}s (a near cache keyed by its own keys) drops them
+ * here, so it never holds more entries than L1 does. Changes of what an entry holds (writes, deletes, other nodes'
+ * changes) are not told: an entry's {@link L1Ref#attached attached value} already ends with them.
  *
- * <p>{@link #changed} runs on the thread that made the change, after the new state is visible to L1 reads (for an
- * eviction: while Caffeine removes the entry); it must be quick, must not block and must not call into the engine.
- * A change that L1 refuses (an older version) is not reported.
+ * <p>{@link #left} runs on the thread that removed the entry, after the entry stopped being {@link L1Ref#live live}
+ * (for an eviction: while Caffeine removes it); it must be quick, must not block and must not call into the engine.
  *
  * <pre>{@code
  * engine.addL1Listener(new L1Listener() {
- *     public void changed(String id) { decoded.remove(id); }
- *     public void clearedAll() { decoded.clear(); }
+ *     public void left(String id) { refs.remove(keyOf(id)); }
+ *     public void clearedAll() { refs.clear(); }
  * });
  * }</pre>
  */
 public interface L1Listener {
-    /** L1's entry for {@code id} was replaced or removed. */
-    void changed(String id);
+    /** L1's entry for {@code id} left L1. */
+    void left(String id);
 
     /** Every L1 entry was dropped at once. */
     void clearedAll();

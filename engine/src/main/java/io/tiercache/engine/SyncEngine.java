@@ -367,17 +367,53 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Stores {@code payload} under {@code id}; the future completes at the options' durability. */
     public CompletableFuture<SyncItem> submitWith(String id, byte[] payload, SubmitOptions options) {
-        if (options.awaitsInvalidation()) {
-            throw new IllegalArgumentException("awaitingInvalidation() is for compute(): a submitted write of '" + id
-                    + "' is announced to other nodes when it is flushed");
-        }
         return submitQueued(id, payload, options);
+    }
+
+    /**
+     * {@link #submitWith} for a layer that keeps L1 entries ({@link #l1Ref}): the write goes through {@code ref}
+     * without looking the id up, and takes {@code payload} over instead of copying it, so the caller must not change
+     * the array afterwards. While {@code ref} is live and a MEMORY write of the id is still queued, this is the
+     * cheapest write the engine has; otherwise it is {@link #submitWith} exactly.
+     *
+     * <pre>{@code
+     * L1Ref ref = engine.l1Ref("users/ada");
+     * if (ref != null) {
+     *     engine.submitOwned(ref, "{\"name\":\"Ada\"}".getBytes(UTF_8), SubmitOptions.defaults()).join();
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code ref} is not an entry of this engine's L1
+     */
+    public CompletableFuture<SyncItem> submitOwned(L1Ref ref, byte[] payload, SubmitOptions options) {
+        requireReady();
+        if (!l1.holds(ref)) {
+            throw new IllegalArgumentException("L1 entry " + ref + " is not an entry of this engine's L1");
+        }
+        requireValidPayload(ref.id(), payload);
+        return submitChecked(ref, ref.id(), payload, options);
+    }
+
+    /** L1's entry for {@code id}, for {@link #submitOwned} and derived values ({@link L1Ref}); null if L1 has none. */
+    public L1Ref l1Ref(String id) {
+        requireReady();
+        ItemIds.requireValid(id);
+        return l1.ref(id);
     }
 
     private CompletableFuture<SyncItem> submitQueued(String id, byte[] payload, SubmitOptions options) {
         requireReady();
         ItemIds.requireValid(id);
         requireValidPayload(id, payload);
+        return submitChecked(null, id, payload.clone(), options);
+    }
+
+    /** A write of a valid id and an owned, valid payload; through {@code ref} (L1's entry for the id) unless null. */
+    private CompletableFuture<SyncItem> submitChecked(L1Ref ref, String id, byte[] payload, SubmitOptions options) {
+        if (options.awaitsInvalidation()) {
+            throw new IllegalArgumentException("awaitingInvalidation() is for compute(): a submitted write of '" + id
+                    + "' is announced to other nodes when it is flushed");
+        }
         Durability durability = durabilityOf(options);
         admit(durability);
         ReentrantLock lock = lockFor(id);
@@ -385,8 +421,9 @@ public final class SyncEngine implements AutoCloseable {
         try {
             long now = time.currentTimeMillis();
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
-            SyncItem item = SyncItem.create(id, payload, clock.next(), options.state(), expiresAt, now);
-            CompletableFuture<Void> stored = store(new TierWrite.Upsert(item), options.sharedTiers(), durability);
+            SyncItem item = SyncItem.owning(id, payload, clock.next(), options.state(), expiresAt, now);
+            CompletableFuture<Void> stored = store(ref, new TierWrite.Upsert(item), options.sharedTiers(),
+                    durability);
             // A MEMORY write is acknowledged at once: no dependent future for it.
             return stored.isDone() && !stored.isCompletedExceptionally() ? CompletableFuture.completedFuture(item)
                     : stored.thenApply(ignored -> item);
@@ -702,40 +739,58 @@ public final class SyncEngine implements AutoCloseable {
      * check just before a shutdown would otherwise reach a queue no flusher drains, and its future never complete.
      */
     private CompletableFuture<Void> store(TierWrite write, Set<Tier> routing, Durability durability) {
+        return store(null, write, routing, durability);
+    }
+
+    /** {@code ref}: L1's entry for the write's id, if the caller holds it; else null. */
+    private CompletableFuture<Void> store(L1Ref ref, TierWrite write, Set<Tier> routing, Durability durability) {
         if (!writes.enter()) {
             requireReady();
             throw new IllegalStateException("the engine is shutting down");
         }
         try {
             requireReady();
-            return storeReady(write, routing, durability);
+            return storeReady(ref, write, routing, durability);
         } finally {
             writes.exit();
         }
     }
 
-    private CompletableFuture<Void> storeReady(TierWrite write, Set<Tier> routing, Durability durability) {
+    private CompletableFuture<Void> storeReady(L1Ref ref, TierWrite write, Set<Tier> routing,
+                                               Durability durability) {
         if (durability != Durability.MEMORY && (l3 == null || !routing.contains(Tier.L3))) {
             // Nothing durable would hold it, so acknowledging it as durable would be a promise the engine cannot keep.
             throw new IllegalArgumentException("durability " + durability + " for '" + write.id()
                     + "' needs L3, but it is routed to " + routing + " and this engine has "
                     + (l3 != null ? "L3" : "no L3"));
         }
-        if (existence != null && write instanceof TierWrite.Upsert && routing.contains(Tier.L3)) {
-            // In the existence filter before L3 (or the WAL on its way there) can hold it.
-            return existence.recordThen(write.id(), () -> queue(write, routing, durability));
-        }
-        return queue(write, routing, durability);
-    }
-
-    private CompletableFuture<Void> queue(TierWrite write, Set<Tier> routing, Durability durability) {
-        l1.apply(write);
+        applyToL1(ref, write);
         if (l2 == null && l3 == null) {
             return CompletableFuture.completedFuture(null);
         }
-        if (durability == Durability.MEMORY && writeBehind.absorbIntoQueued(write, routing, durability)) {
+        boolean recorded = existence != null && write instanceof TierWrite.Upsert && routing.contains(Tier.L3);
+        // A queued upsert of the id had the id recorded when it was queued, and a filter rebuild reads every
+        // queued write, so a write it absorbs needs no recording (and no filter lock).
+        if (durability == Durability.MEMORY && writeBehind.absorbIntoQueued(write, routing, recorded)) {
             return CompletableFuture.completedFuture(null);
         }
+        if (recorded) {
+            // In the existence filter before L3 (or the WAL on its way there) can hold it.
+            return existence.recordThen(write.id(), () -> queueShared(write, routing, durability));
+        }
+        return queueShared(write, routing, durability);
+    }
+
+    private void applyToL1(L1Ref ref, TierWrite write) {
+        if (ref != null) {
+            l1.apply(ref, write);
+        } else {
+            l1.apply(write);
+        }
+    }
+
+    /** Queues a write L1 already holds for the shared tiers. */
+    private CompletableFuture<Void> queueShared(TierWrite write, Set<Tier> routing, Durability durability) {
         // Every configured shared tier hears of every write: routed tiers store it, the others drop older copies.
         Set<Tier> routed = routing.isEmpty() ? EnumSet.noneOf(Tier.class) : EnumSet.copyOf(routing);
         PendingWrite pending = new PendingWrite(write, routed, durability);

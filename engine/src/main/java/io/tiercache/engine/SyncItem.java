@@ -71,6 +71,12 @@ public final class SyncItem {
                 requireValidExpiry(expiresAt), updatedAt);
     }
 
+    /** {@link #create} for the engine, of an id it checked and a payload it owns (taken over, not copied). */
+    static SyncItem owning(String id, byte[] payload, long version, String state, long expiresAt, long updatedAt) {
+        return new SyncItem(id, payload, null, null, true, version, requireValidState(state),
+                requireValidExpiry(expiresAt), updatedAt);
+    }
+
     /**
      * Rebuilds an item from what a tier stored, trusting nothing but the id rules: the caller checks
      * {@link #isIntact()} before serving it. The array is taken over, not copied.

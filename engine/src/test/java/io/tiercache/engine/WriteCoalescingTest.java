@@ -83,4 +83,45 @@ class WriteCoalescingTest extends EngineTestSupport {
         engine.clearL1();
         assertThat(text(engine.get("doc/1").orElseThrow())).isEqualTo("{\"n\":1}");
     }
+
+    @Test
+    void writesThroughAnL1EntryCoalesceAndFlushTheNewestVersion() throws Exception {
+        start(config().build());
+        engine.submit("hot/1", bytes("{\"n\":0}")).join();
+        L1Ref ref = engine.l1Ref("hot/1");
+        SyncItem last = null;
+        for (int i = 1; i <= 50; i++) {
+            // Lengths vary, so some writes re-weigh the entry in Caffeine and some swap it in place.
+            last = engine.submitOwned(ref, bytes("{\"n\":" + i + "}"), SubmitOptions.defaults()).join();
+        }
+        assertThat(engine.l1Ref("hot/1")).as("one L1 entry throughout").isSameAs(ref);
+        assertThat(engine.stats().queuedWrites()).isEqualTo(1);
+        assertThat(engine.stats().pinnedBytes()).isEqualTo(last.estimatedMemoryBytes());
+
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        engine.clearL1();
+        assertThat(ref.live()).isFalse();
+        assertThat(text(engine.get("hot/1").orElseThrow())).isEqualTo("{\"n\":50}");
+        // Through an entry that left L1: written by its id.
+        engine.submitOwned(ref, bytes("{\"n\":51}"), SubmitOptions.defaults()).join();
+        assertThat(text(engine.get("hot/1").orElseThrow())).isEqualTo("{\"n\":51}");
+    }
+
+    @Test
+    void anL1EntryOfAnotherEngineOrAnUnfitPayloadIsRefused() throws Exception {
+        start(config().build());
+        engine.submit("doc/1", bytes("{}")).join();
+        L1Ref ref = engine.l1Ref("doc/1");
+        try (SyncEngine other = SyncEngine.start(SyncEngineConfig.builder().sqlEnabled(false).build())) {
+            other.submit("doc/1", bytes("{}")).join();
+            L1Ref foreign = other.l1Ref("doc/1");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> engine.submitOwned(foreign, bytes("x"), SubmitOptions.defaults()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an entry of this engine");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> engine.submitOwned(ref, null, SubmitOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("doc/1");
+        assertThat(text(engine.get("doc/1").orElseThrow())).isEqualTo("{}");
+    }
 }

@@ -1,34 +1,35 @@
 package io.tiercache.jcache;
 
 import io.tiercache.engine.L1Listener;
+import io.tiercache.engine.L1Ref;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncItem;
+import io.tiercache.engine.TimeSource;
 import io.tiercache.jcache.codec.KeyCodec;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One cache's decoded values of L1 hits, keyed by the JCache key, so a repeated {@code get} skips building the id,
- * the L1 lookup (a bounded Caffeine read that records the access) and decoding: one hash lookup, like an unbounded
- * on-heap cache.
+ * One cache's L1 entries ({@link L1Ref}) keyed by the JCache key, so a repeated {@code get} skips building the id,
+ * the L1 lookup (a bounded Caffeine read that records the access) and decoding, and a {@code put} skips building the
+ * id and every engine map lookup: one hash lookup, like an unbounded on-heap cache.
  *
- * <p>It never serves what L1 would not: an entry is added only while L1 holds the very item it was decoded from
- * (checked under the entry's map lock, which the listener's removal also takes), and the engine's
- * {@link L1Listener} removes it whenever that L1 entry is replaced or leaves: local writes and deletes, other nodes'
- * changes from the change stream, eviction, expiry, invalidation and clearing. The listener runs after L1 shows
- * the change and before the write returns, so a get that starts after a put returned never sees an older value;
- * while the put is still running, gets may return the old value or the new one, as with any read racing a write.
+ * <p>It never serves what L1 would not: a decoded value is attached to the very L1 item it was decoded from
+ * ({@link L1Ref#attach}), and the engine stops serving it the moment L1's entry holds anything else (local writes
+ * and deletes, other nodes' changes from the change stream). An entry that leaves L1 (eviction, expiry,
+ * invalidation, clearing) is dead, and its {@link L1Listener#left} call removes it here. So a get that starts after
+ * a put returned never sees an older value; while the put is still running, gets may return the old value or the
+ * new one, as with any read racing a write.
  *
- * <p>Memory: an entry lives no longer than its L1 entry, and holds a value about the size of the L1 payload it was
+ * <p>Memory: a key is held only while its L1 entry lives, with the value about the size of the L1 payload it was
  * decoded from; the count is also capped at the most items L1 can hold ({@link #capacity}), so even an entry that
  * raced an eviction cannot make this grow past L1.
  *
- * <p>Only values that can be shared are kept: immutable JDK types, and {@code byte[]}, kept as a private copy and
+ * <p>Only values that can be shared are attached: immutable JDK types, and {@code byte[]}, kept as a private copy and
  * copied again for each caller, as store-by-value requires. Only keys whose id can be turned back into the key
  * without decoding ({@code String}, {@code Long}, {@code Integer}, short enough not to be hashed) are kept, because
  * the listener hears ids.
@@ -44,11 +45,7 @@ final class NearCache<K, V> implements L1Listener {
     private final KeyCodec keys;
     private final String namespace;
     private final long capacity;
-    private final ConcurrentHashMap<Object, Entry> values = new ConcurrentHashMap<>();
-
-    /** A decoded value and when it stops being servable (the earlier of the JCache expiry and the item's TTL). */
-    private record Entry(Object value, long expireAt) {
-    }
+    private final ConcurrentHashMap<Object, L1Ref> refs = new ConcurrentHashMap<>();
 
     NearCache(SyncEngine engine, KeyCodec keys) {
         this.engine = engine;
@@ -63,78 +60,97 @@ final class NearCache<K, V> implements L1Listener {
         return this;
     }
 
-    /** The value for {@code key} if it is held and servable at {@code now} (read lazily), else null. */
+    /** The value for {@code key} if one is attached to L1's current item and servable by {@code clock}; else null. */
     @SuppressWarnings("unchecked")
-    V get(K key, StoredEntries<K, V> entries) {
+    V get(K key, TimeSource clock) {
         if (!engine.l1Trusted()) {
             // Not following the other nodes' changes now (paused, disconnected): what is held here may be stale.
             return null;
         }
-        Entry entry = values.get(key);
-        if (entry == null || entry.expireAt != Long.MAX_VALUE && entry.expireAt <= entries.now()) {
-            return null;
-        }
-        Object value = entry.value;
+        L1Ref ref = refs.get(key);
+        Object value = ref == null ? null : ref.attached(this, clock);
         return (V) (value instanceof byte[] bytes ? bytes.clone() : value);
     }
 
-    /**
-     * Remembers {@code value}, decoded from {@code item}, if both can be shared and L1 still holds {@code item}
-     * afterwards. {@code value} is the caller's own copy; a mutable one is copied again here.
-     */
-    void offer(K key, KeyCodec.KeyId id, SyncItem item, V value, long expireAt) {
-        if (id.storedKey() != null || !isPlainKey(key) || !isShareable(value)) {
-            return;
-        }
-        if (values.size() >= capacity) {
-            values.clear();
-        }
-        long until = item.hasExpiry() ? Math.min(expireAt, item.expiresAt()) : expireAt;
-        Entry entry = new Entry(value instanceof byte[] bytes ? bytes.clone() : value, until);
-        try {
-            // L1 is checked under the key's lock in this map: a change of the item either shows here, or happened
-            // after this check, and then its listener call removes the entry once this lock is released.
-            // getCached has no side effects in L1, so no listener can run (and want this lock) inside it.
-            values.compute(key, (k, held) -> isCurrent(id, item) ? entry : held);
-        } catch (IllegalStateException e) {
-            // The engine is shutting down: nothing is worth remembering.
-        }
+    /** L1's entry for {@code key} if it is held here and still in L1; else null (the caller goes by the id). */
+    L1Ref ref(K key) {
+        L1Ref ref = refs.get(key);
+        return ref != null && ref.live() ? ref : null;
     }
 
-    private boolean isCurrent(KeyCodec.KeyId id, SyncItem item) {
-        Optional<SyncItem> current = engine.getCached(id.id());
-        return current.isPresent() && current.get() == item;
+    /** Holds L1's entry for {@code id} under {@code key}, if L1 has one and the key can be held. */
+    L1Ref track(K key, KeyCodec.KeyId id) {
+        if (id.storedKey() != null || !isPlainKey(key)) {
+            return null;
+        }
+        L1Ref ref;
+        try {
+            ref = engine.l1Ref(id.id());
+        } catch (IllegalStateException e) {
+            return null; // the engine is shutting down: nothing is worth remembering
+        }
+        if (ref == null) {
+            return null;
+        }
+        if (refs.size() >= capacity) {
+            refs.clear();
+        }
+        refs.put(key, ref);
+        // Left L1 meanwhile: its listener call may have run before the put above, so take it out again here.
+        if (!ref.live()) {
+            refs.remove(key, ref);
+            return null;
+        }
+        return ref;
+    }
+
+    /**
+     * Attaches {@code value}, decoded from {@code item}, to L1's entry if both can be shared and L1 still holds
+     * {@code item}. {@code value} is the caller's own copy; a mutable one is copied again here.
+     */
+    void offer(K key, KeyCodec.KeyId id, SyncItem item, V value, long expireAt) {
+        if (!isShareable(value)) {
+            return;
+        }
+        L1Ref ref = ref(key);
+        if (ref == null && (ref = track(key, id)) == null) {
+            return;
+        }
+        long until = item.hasExpiry() ? Math.min(expireAt, item.expiresAt()) : expireAt;
+        ref.attach(this, item, value instanceof byte[] bytes ? bytes.clone() : value, until);
     }
 
     void clear() {
-        values.clear();
+        refs.clear();
     }
 
-    long size() {
-        return values.size();
+    /** How many held entries have a value attached that {@code clock} says is servable (tests). */
+    long size(TimeSource clock) {
+        return refs.values().stream().filter(ref -> ref.attached(this, clock) != null).count();
     }
 
     void close() {
         engine.removeL1Listener(this);
-        values.clear();
+        refs.clear();
     }
 
     @Override
-    public void changed(String id) {
-        // No "map is empty" shortcut: an add in progress is not counted yet, and skipping its removal would leave
-        // the old value behind for good.
+    public void left(String id) {
+        // No "map is empty" shortcut: a track in progress is not counted yet, and skipping its removal would leave
+        // the dead entry behind.
         if (!id.startsWith(namespace)) {
             return;
         }
         Object key = keys.plainKeyOf(id);
         if (key != null) {
-            values.remove(key);
+            // Only a dead entry: the id may be back in L1, and tracked again, by the time this runs.
+            refs.computeIfPresent(key, (k, ref) -> ref.live() ? ref : null);
         }
     }
 
     @Override
     public void clearedAll() {
-        values.clear();
+        refs.clear();
     }
 
     private static boolean isPlainKey(Object key) {
@@ -147,6 +163,6 @@ final class NearCache<K, V> implements L1Listener {
 
     @Override
     public String toString() {
-        return "NearCache{" + namespace + ", " + values.size() + " values}";
+        return "NearCache{" + namespace + ", " + refs.size() + " entries}";
     }
 }

@@ -109,6 +109,11 @@ final class StoredEntries<K, V> {
         return clock.currentTimeMillis();
     }
 
+    /** The clock entries expire by. */
+    TimeSource clock() {
+        return clock;
+    }
+
     ExpiryPolicy expiryPolicy() {
         return expiry;
     }
@@ -183,8 +188,8 @@ final class StoredEntries<K, V> {
     }
 
     /** The payload {@link #write} stores for an eternal store-by-value entry. */
-    byte[] eternalPayload(KeyCodec.KeyId id, Prepared prepared) {
-        return new Envelope(Envelope.ETERNAL, 0, id.storedKey(), prepared.bytes(), false).encode();
+    byte[] eternalPayload(byte[] storedKey, Prepared prepared) {
+        return new Envelope(Envelope.ETERNAL, 0, storedKey, prepared.bytes(), false).encode();
     }
 
     /** The submit options {@link #write} uses for an eternal entry. */

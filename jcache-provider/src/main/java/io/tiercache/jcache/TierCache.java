@@ -1,5 +1,6 @@
 package io.tiercache.jcache;
 
+import io.tiercache.engine.L1Ref;
 import io.tiercache.engine.Mutation;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncItem;
@@ -134,9 +135,19 @@ public final class TierCache<K, V> implements Cache<K, V> {
      */
     void overwrite(K key, StoredEntries.Prepared prepared) {
         requireOpen();
-        KeyId id = entries.id(key);
         try {
-            engine.submitWith(id.id(), entries.eternalPayload(id, prepared), entries.eternalOptions()).join();
+            // Through the key's L1 entry when the near cache holds it: no id to build, no engine map to look in.
+            L1Ref ref = near == null ? null : near.ref(key);
+            if (ref != null) {
+                engine.submitOwned(ref, entries.eternalPayload(null, prepared), entries.eternalOptions()).join();
+                return;
+            }
+            KeyId id = entries.id(key);
+            engine.submitWith(id.id(), entries.eternalPayload(id.storedKey(), prepared), entries.eternalOptions())
+                    .join();
+            if (near != null) {
+                near.track(key, id);
+            }
         } catch (CompletionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw cause instanceof CacheException cacheException ? cacheException
@@ -212,7 +223,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
         long start = stats.start();
         try {
             if (near != null) {
-                V held = near.get(key, entries);
+                V held = near.get(key, entries.clock());
                 if (held != null) {
                     stats.hit();
                     return held;
@@ -458,7 +469,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
 
     /** How many decoded values the near cache holds (-1 without one); for tests. */
     long nearCacheSize() {
-        return near == null ? -1 : near.size();
+        return near == null ? -1 : near.size(entries.clock());
     }
 
     long statisticsStart() {

@@ -52,18 +52,22 @@ public final class PendingWrite {
      */
     public int absorb(PendingWrite newer) {
         return absorb(newer.write, newer.sharedTiers, newer.durability, newer.bytes, newer.coordinated,
-                newer.superseded);
+                newer.superseded, false);
     }
 
-    /** {@link #absorb(PendingWrite)} of a write not queued yet (so neither coordinated nor superseded). */
-    public int absorb(TierWrite newer, Set<Tier> routing, Durability newerDurability) {
-        return absorb(newer, routing, newerDurability, bytesOf(newer), false, false);
+    /**
+     * {@link #absorb(PendingWrite)} of a MEMORY write not queued yet (so neither coordinated nor superseded); with
+     * {@code onlyIfUpsert}, only while what this write carries is an upsert.
+     */
+    public int absorb(TierWrite newer, Set<Tier> routing, boolean onlyIfUpsert) {
+        return absorb(newer, routing, Durability.MEMORY, bytesOf(newer), false, false, onlyIfUpsert);
     }
 
     private synchronized int absorb(TierWrite newer, Set<Tier> routing, Durability newerDurability, int newerBytes,
-                                    boolean newerCoordinated, boolean newerSuperseded) {
+                                    boolean newerCoordinated, boolean newerSuperseded, boolean onlyIfUpsert) {
         if (taken || durability != Durability.MEMORY || newerDurability != Durability.MEMORY || walSeq != null
-                || newer.version() < version || !sharedTiers.equals(routing)) {
+                || newer.version() < version || !sharedTiers.equals(routing)
+                || onlyIfUpsert && !(write instanceof TierWrite.Upsert)) {
             return NOT_ABSORBED;
         }
         int delta = newerBytes - bytes;

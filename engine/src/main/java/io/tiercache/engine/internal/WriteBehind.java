@@ -218,15 +218,16 @@ public final class WriteBehind {
     }
 
     /**
-     * The common case under overwrites, before a {@link PendingWrite} is made for {@code write}: the id's queued
-     * MEMORY write takes it over ({@link PendingWrite#absorb}), without the map's bin lock. False: enqueue it.
+     * The common case under overwrites, before a {@link PendingWrite} is made for a MEMORY {@code write}: the id's
+     * queued MEMORY write takes it over ({@link PendingWrite#absorb}), without the map's bin lock; with
+     * {@code onlyIntoUpsert}, only if that queued write is an upsert. False: enqueue it.
      */
-    public boolean absorbIntoQueued(TierWrite write, Set<Tier> routing, Durability durability) {
+    public boolean absorbIntoQueued(TierWrite write, Set<Tier> routing, boolean onlyIntoUpsert) {
         PendingWrite queued = pendingById.get(write.id());
         if (queued == null) {
             return false;
         }
-        int delta = queued.absorb(write, routing, durability);
+        int delta = queued.absorb(write, routing, onlyIntoUpsert);
         if (delta == PendingWrite.NOT_ABSORBED) {
             return false;
         }

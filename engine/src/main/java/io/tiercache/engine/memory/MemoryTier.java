@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.tiercache.engine.L1Listener;
+import io.tiercache.engine.L1Ref;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.Tier;
 import io.tiercache.engine.TimeSource;
@@ -35,15 +36,16 @@ import java.util.function.Predicate;
  * from a lower tier cannot put it back after the delete: every write, fill and delete goes through one
  * version-guarded compute, and the newest version wins whatever the interleaving.
  *
- * <p>Caffeine holds a {@link Cell} per id, and the slot inside it is what the id's state is. A write that leaves
- * the entry's weight and expiry as they were (an overwrite with a same-sized payload, the common case under load)
- * swaps the slot in the cell with one compare-and-set, with no Caffeine write at all; anything else replaces the
- * cell in a Caffeine compute. A cell that leaves Caffeine (replaced, evicted, invalidated) is marked dead first,
- * under Caffeine's lock for the id, so no swap can land in a cell the map no longer holds.
+ * <p>Caffeine holds a {@link Cell} per id, from the id's first write until it leaves L1, and the slot inside it is
+ * what the id's state is. A write that leaves the entry's weight and expiry as they were (an overwrite with a
+ * same-sized payload, the common case under load) swaps the slot with one compare-and-set, with no Caffeine write
+ * at all; any other write swaps it inside a Caffeine compute that returns the same cell, so Caffeine weighs and
+ * times it afresh. A cell that leaves Caffeine (evicted, expired, invalidated) is marked dead first, under
+ * Caffeine's lock for the id, so no swap can land in a cell the map no longer holds. The cell is the id's
+ * {@link L1Ref}: a layer above may keep it, write through it and attach a value derived from its item.
  *
- * <p>{@link L1Listener}s hear of every entry that is replaced or leaves (writes, deletes, floors, evictions,
- * expiries, invalidations), after the change is visible, so a layer above can keep derived copies exactly as long
- * as the entry they were derived from.
+ * <p>{@link L1Listener}s hear of every cell that leaves, after it is dead, so a layer above can keep its refs
+ * exactly as long as L1 keeps the entries.
  */
 public final class MemoryTier implements ItemTier {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryTier.class);
@@ -88,8 +90,12 @@ public final class MemoryTier implements ItemTier {
     /** What a dead cell holds: outranks every write, and reads as absent. */
     private static final Slot DEAD = new Slot(null, Long.MAX_VALUE, true);
 
-    /** The entry Caffeine holds for an id; its slot changes in place while its footprint stays the same. */
-    private static final class Cell {
+    /** A value a layer above derived from the item in {@code slot}; served while the cell still holds that slot. */
+    private record Attachment(Slot slot, Object owner, Object value, long until) {
+    }
+
+    /** The entry Caffeine holds for an id; its slot changes in place for as long as the entry stays in L1. */
+    private static final class Cell implements L1Ref {
         private static final VarHandle SLOT;
 
         static {
@@ -100,9 +106,14 @@ public final class MemoryTier implements ItemTier {
             }
         }
 
+        private final MemoryTier tier;
+        private final String id;
         private volatile Slot slot;
+        private volatile Attachment attachment;
 
-        Cell(Slot slot) {
+        Cell(MemoryTier tier, String id, Slot slot) {
+            this.tier = tier;
+            this.id = id;
             this.slot = slot;
         }
 
@@ -113,8 +124,54 @@ public final class MemoryTier implements ItemTier {
         /** Leaves the map: from now on no swap lands here. */
         void kill() {
             slot = DEAD;
+            attachment = null;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public boolean live() {
+            return slot != DEAD;
+        }
+
+        @Override
+        public SyncItem item() {
+            return slot.item();
+        }
+
+        @Override
+        public boolean attach(Object owner, SyncItem item, Object value, long until) {
+            Slot current = slot;
+            if (item == null || current.item() != item) {
+                return false;
+            }
+            // A write that swaps the slot after this read leaves an attachment no read will serve.
+            attachment = new Attachment(current, owner, value, until);
+            return true;
+        }
+
+        @Override
+        public Object attached(Object owner, TimeSource clock) {
+            Attachment held = attachment;
+            if (held == null || held.slot != slot || held.owner != owner) {
+                return null;
+            }
+            return held.until == Long.MAX_VALUE || held.until > clock.currentTimeMillis() ? held.value : null;
+        }
+
+        @Override
+        public String toString() {
+            return "L1Ref{" + id + (live() ? "" : ", left L1") + "}";
         }
     }
+
+    /** Slot write outcomes of {@link #swapIn}. */
+    private static final int LOST = 0;
+    private static final int WON = 1;
+    private static final int NEEDS_MAP = 2;
 
     private static Slot slotOf(Cell cell) {
         return cell == null ? null : cell.slot;
@@ -130,7 +187,7 @@ public final class MemoryTier implements ItemTier {
                 // Synchronous, for size, expiry and collection alike: derived copies leave with the entry.
                 .evictionListener((String id, Cell cell, RemovalCause cause) -> {
                     cell.kill();
-                    changed(id);
+                    left(id);
                 })
                 .build();
         this.eviction = cache.policy().eviction().orElseThrow();
@@ -186,10 +243,13 @@ public final class MemoryTier implements ItemTier {
 
     /** Applies one write if it is newer than what L1 holds; returns whether it won. */
     public boolean apply(TierWrite write) {
-        Slot candidate = write instanceof TierWrite.Upsert upsert
+        return place(write.id(), slotOf(write));
+    }
+
+    private static Slot slotOf(TierWrite write) {
+        return write instanceof TierWrite.Upsert upsert
                 ? new Slot(upsert.item(), upsert.version(), false)
                 : new Slot(null, write.version(), false);
-        return place(write.id(), candidate);
     }
 
     /**
@@ -200,20 +260,39 @@ public final class MemoryTier implements ItemTier {
         return place(id, new Slot(null, version, true));
     }
 
+    /** The entry L1 holds for {@code id}, looked up without side effects; null if L1 holds none. */
+    public L1Ref ref(String id) {
+        Cell cell = cache.policy().getIfPresentQuietly(id);
+        return cell == null || !cell.live() ? null : cell;
+    }
+
+    /** Whether {@code ref} is an entry of this tier (live or not). */
+    public boolean holds(L1Ref ref) {
+        return ref instanceof Cell cell && cell.tier == this;
+    }
+
+    /**
+     * {@link #apply(TierWrite)} through an entry a caller kept: without a map lookup while {@code ref} is live and
+     * the write leaves its footprint as it was. {@code ref} must be this tier's, for the write's id.
+     */
+    public boolean apply(L1Ref ref, TierWrite write) {
+        Cell cell = (Cell) ref;
+        if (!cell.id.equals(write.id())) {
+            throw new IllegalArgumentException("an L1 entry of '" + cell.id + "' cannot take a write of '"
+                    + write.id() + "'");
+        }
+        return place(cell, write.id(), slotOf(write));
+    }
+
     private boolean place(String key, Slot candidate) {
-        Cell held = cache.getIfPresent(key);
+        return place(cache.getIfPresent(key), key, candidate);
+    }
+
+    private boolean place(Cell held, String key, Slot candidate) {
         if (held != null) {
-            for (Slot current = held.slot; current != DEAD; current = held.slot) {
-                if (current.outranks(candidate)) {
-                    return false;
-                }
-                if (!current.sameFootprint(candidate)) {
-                    break;
-                }
-                if (held.swap(current, candidate)) {
-                    changed(key);
-                    return true;
-                }
+            int outcome = swapIn(held, candidate);
+            if (outcome != NEEDS_MAP) {
+                return outcome == WON;
             }
         }
         boolean[] won = {false};
@@ -223,21 +302,34 @@ public final class MemoryTier implements ItemTier {
                     if (current.outranks(candidate)) {
                         return cell;
                     }
-                    // A swap that lands first is judged again; after this none can land.
-                    if (cell.swap(current, DEAD)) {
-                        break;
+                    // A swap that lands first is judged again. Returning the same cell has Caffeine weigh and time
+                    // it afresh; a swap landing after that keeps the footprint it was weighed with.
+                    if (cell.swap(current, candidate)) {
+                        won[0] = true;
+                        return cell;
                     }
                 }
             }
             won[0] = true;
-            return new Cell(candidate);
+            return new Cell(this, id, candidate);
         });
-        if (won[0]) {
-            // After the compute, not inside it: a reader that copied the old item and re-checks L1 afterwards
-            // either sees the new slot or is told here, so no derived copy of the old item survives.
-            changed(key);
-        }
         return won[0];
+    }
+
+    /** Swaps {@code candidate} into {@code cell} if it wins and keeps the cell's footprint; {@link #NEEDS_MAP} else. */
+    private static int swapIn(Cell cell, Slot candidate) {
+        for (Slot current = cell.slot; current != DEAD; current = cell.slot) {
+            if (current.outranks(candidate)) {
+                return LOST;
+            }
+            if (!current.sameFootprint(candidate)) {
+                return NEEDS_MAP;
+            }
+            if (cell.swap(current, candidate)) {
+                return WON;
+            }
+        }
+        return NEEDS_MAP;
     }
 
     public void addListener(L1Listener listener) {
@@ -248,15 +340,15 @@ public final class MemoryTier implements ItemTier {
         listeners.remove(listener);
     }
 
-    private void changed(String id) {
+    private void left(String id) {
         if (listeners.isEmpty()) {
             return;
         }
         for (L1Listener listener : listeners) {
             try {
-                listener.changed(id);
+                listener.left(id);
             } catch (RuntimeException e) {
-                LOG.warn("L1 listener {} failed on a change of '{}'", listener, id, e);
+                LOG.warn("L1 listener {} failed on '{}' leaving", listener, id, e);
             }
         }
     }
@@ -278,11 +370,15 @@ public final class MemoryTier implements ItemTier {
 
     /** Drops the entry whatever its version (used when L1 can no longer be trusted for it). */
     public void invalidate(String id) {
+        boolean[] removed = {false};
         cache.asMap().computeIfPresent(id, (key, cell) -> {
             cell.kill();
+            removed[0] = true;
             return null;
         });
-        changed(id);
+        if (removed[0]) {
+            left(id);
+        }
     }
 
     public void invalidateAll() {
@@ -342,7 +438,7 @@ public final class MemoryTier implements ItemTier {
             });
         }
         cache.cleanUp();
-        purged.forEach(this::changed);
+        purged.forEach(this::left);
         return purged.size();
     }
 

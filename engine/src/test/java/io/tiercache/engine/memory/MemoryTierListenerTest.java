@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** L1 tells its listeners of every entry that is replaced or leaves, and of nothing it refuses. */
+/** L1 tells its listeners of every entry that leaves it, after the entry is dead, and of nothing else. */
 class MemoryTierListenerTest {
     private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
     private final TimeSource time = now::get;
@@ -23,7 +23,7 @@ class MemoryTierListenerTest {
         final List<String> heard = new CopyOnWriteArrayList<>();
 
         @Override
-        public void changed(String id) {
+        public void left(String id) {
             heard.add(id);
         }
 
@@ -45,14 +45,15 @@ class MemoryTierListenerTest {
     }
 
     @Test
-    void writesDeletesFloorsAndInvalidationsAreHeardAfterTheyAreVisible() {
+    void invalidationsAreHeardOnceTheEntryIsDeadAndWritesAreNot() {
         MemoryTier tier = tier(1 << 20);
         List<String> seenByListener = new CopyOnWriteArrayList<>();
+        tier.apply(new TierWrite.Upsert(item("c", 1, SyncItem.NO_EXPIRY)));
+        io.tiercache.engine.L1Ref ref = tier.ref("c");
         tier.addListener(new L1Listener() {
             @Override
-            public void changed(String id) {
-                seenByListener.add(tier.get(id).map(item -> new String(item.payload(), StandardCharsets.UTF_8))
-                        .orElse("none"));
+            public void left(String id) {
+                seenByListener.add(id + " live=" + ref.live() + " get=" + tier.get(id).isPresent());
             }
 
             @Override
@@ -61,27 +62,29 @@ class MemoryTierListenerTest {
         });
         tier.apply(new TierWrite.Upsert(item("a", 1, SyncItem.NO_EXPIRY)));
         tier.apply(new TierWrite.Upsert(item("a", 2, SyncItem.NO_EXPIRY)));
-        tier.apply(new TierWrite.Delete("a", 3));
+        tier.apply(new TierWrite.Upsert(item("a", 30, SyncItem.NO_EXPIRY))); // another size: same entry, re-weighed
+        tier.apply(new TierWrite.Delete("a", 31));
         tier.fill(item("b", 1, SyncItem.NO_EXPIRY));
         tier.raiseFloor("b", 5);
-        tier.fill(item("c", 1, SyncItem.NO_EXPIRY));
         tier.invalidate("c");
+        tier.invalidate("never-held");
         tier.invalidateAll();
 
-        assertThat(recorder.heard).containsExactly("a", "a", "a", "b", "b", "c", "c", "*");
-        assertThat(seenByListener).containsExactly("v1", "v2", "none", "v1", "none", "v1", "none");
+        assertThat(recorder.heard).containsExactly("c", "*");
+        assertThat(seenByListener).containsExactly("c live=false get=false");
     }
 
     @Test
-    void aRefusedOlderWriteIsNotHeard() {
+    void aRefusedOlderWriteChangesNothing() {
         MemoryTier tier = tier(1 << 20);
         tier.apply(new TierWrite.Upsert(item("a", 5, SyncItem.NO_EXPIRY)));
-        recorder.heard.clear();
+        SyncItem held = tier.get("a").orElseThrow();
 
-        tier.apply(new TierWrite.Upsert(item("a", 4, SyncItem.NO_EXPIRY)));
-        tier.fill(item("a", 5, SyncItem.NO_EXPIRY));
-        tier.raiseFloor("a", 5);
+        assertThat(tier.apply(new TierWrite.Upsert(item("a", 4, SyncItem.NO_EXPIRY)))).isFalse();
+        assertThat(tier.fill(item("a", 5, SyncItem.NO_EXPIRY))).isFalse();
+        assertThat(tier.raiseFloor("a", 5)).isFalse();
 
+        assertThat(tier.get("a")).containsSame(held);
         assertThat(recorder.heard).isEmpty();
     }
 
@@ -94,12 +97,12 @@ class MemoryTierListenerTest {
         tier.cleanUp();
         long evicted = 200 - tier.size();
         assertThat(evicted).isPositive();
-        // Each id is heard once for its write, and once more if it was evicted.
-        assertThat(recorder.heard).hasSize(200 + (int) evicted);
+        // Each evicted id is heard once; the ids L1 still holds are not heard at all.
+        assertThat(recorder.heard).hasSize((int) evicted);
         for (int i = 0; i < 200; i++) {
             String id = "k" + i;
             long times = recorder.heard.stream().filter(id::equals).count();
-            assertThat(times).as(id).isEqualTo(tier.get(id).isPresent() ? 1 : 2);
+            assertThat(times).as(id).isEqualTo(tier.get(id).isPresent() ? 0 : 1);
         }
     }
 
@@ -121,6 +124,7 @@ class MemoryTierListenerTest {
         MemoryTier tier = tier(1 << 20);
         tier.removeListener(recorder);
         tier.apply(new TierWrite.Upsert(item("a", 1, SyncItem.NO_EXPIRY)));
+        tier.invalidate("a");
         tier.invalidateAll();
         assertThat(recorder.heard).isEmpty();
     }
