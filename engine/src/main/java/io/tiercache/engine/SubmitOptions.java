@@ -1,5 +1,7 @@
 package io.tiercache.engine;
 
+import io.tiercache.engine.internal.Routing;
+
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -20,6 +22,7 @@ public final class SubmitOptions {
             new SubmitOptions(EnumSet.of(Tier.L2, Tier.L3), null, null, SyncItem.DEFAULT_STATE);
 
     private final Set<Tier> sharedTiers;
+    private final Set<Tier> routing;
     private final Duration ttl;
     private final Durability durability;
     private final String state;
@@ -32,6 +35,7 @@ public final class SubmitOptions {
     private SubmitOptions(Set<Tier> sharedTiers, Duration ttl, Durability durability, String state,
                           boolean awaitsInvalidation) {
         this.sharedTiers = sharedTiers;
+        this.routing = Routing.of(sharedTiers);
         this.ttl = ttl;
         this.durability = durability;
         this.state = state;
@@ -104,6 +108,11 @@ public final class SubmitOptions {
     /** The shared tiers (L2, L3) this write goes to. */
     public Set<Tier> sharedTiers() {
         return EnumSet.copyOf(sharedTiers.isEmpty() ? EnumSet.noneOf(Tier.class) : sharedTiers);
+    }
+
+    /** {@link #sharedTiers()} as the engine keeps it: immutable, one instance per combination, no copy per call. */
+    Set<Tier> routing() {
+        return routing;
     }
 
     /** Time to live, or null for none. */

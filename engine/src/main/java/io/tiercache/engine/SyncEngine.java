@@ -16,8 +16,8 @@ import io.tiercache.engine.internal.HybridLogicalClock;
 import io.tiercache.engine.internal.OverlayQueries;
 import io.tiercache.engine.internal.PendingWrite;
 import io.tiercache.engine.internal.ReadPath;
+import io.tiercache.engine.internal.Routing;
 import io.tiercache.engine.internal.WriteBehind;
-import io.tiercache.engine.internal.WriteGate;
 import io.tiercache.engine.memory.MemoryTier;
 import io.tiercache.engine.redis.RedisCdcStream;
 import io.tiercache.engine.redis.RedisTier;
@@ -88,7 +88,11 @@ public final class SyncEngine implements AutoCloseable {
     private final CircuitBreaker l3Breaker;
     private final CircuitBreaker l2Breaker;
     private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
-    private final WriteGate writes = new WriteGate();
+    /**
+     * Set by shutdown before it waits out the writes in progress. Every write enters L1 and the queue holding its
+     * id's lock ({@link #lockFor}), so taking each lock once after setting this is that wait.
+     */
+    private volatile boolean writesClosed;
     private final List<EngineStateListener> listeners = new CopyOnWriteArrayList<>();
     private volatile EngineState state = EngineState.CREATED;
     private SqlTier l3;
@@ -268,7 +272,7 @@ public final class SyncEngine implements AutoCloseable {
             if (state != EngineState.READY) {
                 return;
             }
-            writes.closeAndAwait();
+            closeWrites();
             transition(EngineState.SHUTTING_DOWN);
         }
         try {
@@ -422,7 +426,7 @@ public final class SyncEngine implements AutoCloseable {
             long now = time.currentTimeMillis();
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
             SyncItem item = SyncItem.owning(id, payload, clock.next(), options.state(), expiresAt, now);
-            CompletableFuture<Void> stored = store(ref, new TierWrite.Upsert(item), options.sharedTiers(),
+            CompletableFuture<Void> stored = store(ref, new TierWrite.Upsert(item), options.routing(),
                     durability);
             // A MEMORY write is acknowledged at once: no dependent future for it.
             return stored.isDone() && !stored.isCompletedExceptionally() ? CompletableFuture.completedFuture(item)
@@ -588,7 +592,7 @@ public final class SyncEngine implements AutoCloseable {
             }, write -> decided.get(0).kind() == Mutation.Kind.PUT && decided.get(0).options().awaitsInvalidation());
             Mutation<R> mutation = decided.get(0);
             if (applied != null) {
-                Set<Tier> routing = mutation.kind() == Mutation.Kind.PUT ? mutation.options().sharedTiers()
+                Set<Tier> routing = mutation.kind() == Mutation.Kind.PUT ? mutation.options().routing()
                         : EnumSet.of(Tier.L2, Tier.L3);
                 CompletableFuture<Void> stored = store(applied, routing, durabilityOf(mutation));
                 coordinator.queued(applied);
@@ -734,25 +738,35 @@ public final class SyncEngine implements AutoCloseable {
         return writeBehind.flushAll();
     }
 
-    /**
-     * Every write enters L1 and the queue here, through the write gate: a write that passed its caller's state
-     * check just before a shutdown would otherwise reach a queue no flusher drains, and its future never complete.
-     */
+    /** Every write enters L1 and the queue here, holding its id's lock. */
     private CompletableFuture<Void> store(TierWrite write, Set<Tier> routing, Durability durability) {
         return store(null, write, routing, durability);
     }
 
-    /** {@code ref}: L1's entry for the write's id, if the caller holds it; else null. */
+    /**
+     * {@code ref}: L1's entry for the write's id, if the caller holds it; else null. The caller holds the id's lock:
+     * a write that passed its caller's state check just before a shutdown would otherwise reach a queue no flusher
+     * drains, and its future never complete ({@link #closeWrites}).
+     */
     private CompletableFuture<Void> store(L1Ref ref, TierWrite write, Set<Tier> routing, Durability durability) {
-        if (!writes.enter()) {
+        assert lockFor(write.id()).isHeldByCurrentThread() : "a write of '" + write.id() + "' without its lock";
+        if (writesClosed) {
             requireReady();
             throw new IllegalStateException("the engine is shutting down");
         }
-        try {
-            requireReady();
-            return storeReady(ref, write, routing, durability);
-        } finally {
-            writes.exit();
+        requireReady();
+        return storeReady(ref, write, routing, durability);
+    }
+
+    /**
+     * No write enters L1 or the queue after this returns, and every write that was entering has left: a writer
+     * holding its id's lock when the flag was set is waited for, one that takes its lock afterwards sees the flag.
+     */
+    private void closeWrites() {
+        writesClosed = true;
+        for (ReentrantLock stripe : stripes) {
+            stripe.lock();
+            stripe.unlock();
         }
     }
 
@@ -768,17 +782,18 @@ public final class SyncEngine implements AutoCloseable {
         if (l2 == null && l3 == null) {
             return CompletableFuture.completedFuture(null);
         }
+        Set<Tier> routed = Routing.of(routing);
         boolean recorded = existence != null && write instanceof TierWrite.Upsert && routing.contains(Tier.L3);
         // A queued upsert of the id had the id recorded when it was queued, and a filter rebuild reads every
         // queued write, so a write it absorbs needs no recording (and no filter lock).
-        if (durability == Durability.MEMORY && writeBehind.absorbIntoQueued(write, routing, recorded)) {
+        if (durability == Durability.MEMORY && absorbIntoQueued(ref, write, routed, recorded)) {
             return CompletableFuture.completedFuture(null);
         }
         if (recorded) {
             // In the existence filter before L3 (or the WAL on its way there) can hold it.
-            return existence.recordThen(write.id(), () -> queueShared(write, routing, durability));
+            return existence.recordThen(write.id(), () -> queueShared(ref, write, routed, durability));
         }
-        return queueShared(write, routing, durability);
+        return queueShared(ref, write, routed, durability);
     }
 
     private void applyToL1(L1Ref ref, TierWrite write) {
@@ -789,15 +804,27 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    /** Queues a write L1 already holds for the shared tiers. */
-    private CompletableFuture<Void> queueShared(TierWrite write, Set<Tier> routing, Durability durability) {
-        // Every configured shared tier hears of every write: routed tiers store it, the others drop older copies.
-        Set<Tier> routed = routing.isEmpty() ? EnumSet.noneOf(Tier.class) : EnumSet.copyOf(routing);
-        PendingWrite pending = new PendingWrite(write, routed, durability);
-        if (durability == Durability.LOCAL_WAL) {
-            pending.journaled(wal.append(write, routed));
+    /** The id's queued write takes {@code write} over: found through {@code ref} when it was queued through it. */
+    private boolean absorbIntoQueued(L1Ref ref, TierWrite write, Set<Tier> routing, boolean onlyIntoUpsert) {
+        PendingWrite linked = ref == null ? null : (PendingWrite) l1.queuedWrite(ref);
+        if (linked != null && writeBehind.absorbInto(linked, write, routing, onlyIntoUpsert)) {
+            return true;
         }
-        writeBehind.enqueue(pending);
+        return writeBehind.absorbIntoQueued(write, routing, onlyIntoUpsert);
+    }
+
+    /** Queues a write L1 already holds for the shared tiers; {@code routing} is immutable ({@link Routing}). */
+    private CompletableFuture<Void> queueShared(L1Ref ref, TierWrite write, Set<Tier> routing,
+                                                Durability durability) {
+        // Every configured shared tier hears of every write: routed tiers store it, the others drop older copies.
+        PendingWrite pending = new PendingWrite(write, routing, durability);
+        if (durability == Durability.LOCAL_WAL) {
+            pending.journaled(wal.append(write, routing));
+        }
+        PendingWrite queued = writeBehind.enqueue(pending);
+        if (ref != null) {
+            l1.linkQueuedWrite(ref, queued);
+        }
         return switch (durability) {
             case MEMORY -> CompletableFuture.completedFuture(null);
             case LOCAL_WAL -> pending.walSeq().thenApply(seq -> null);

@@ -120,6 +120,17 @@ final class NearCache<K, V> implements L1Listener {
         ref.attach(this, item, value instanceof byte[] bytes ? bytes.clone() : value, until);
     }
 
+    /**
+     * Attaches {@code value} to the item a put just stored through {@code ref}, so the gets after it need no
+     * decoding; {@code value} is the caller's, so a mutable one is copied.
+     */
+    void wrote(L1Ref ref, SyncItem item, Object value) {
+        if (isShareable(value)) {
+            ref.attach(this, item, value instanceof byte[] bytes ? bytes.clone() : value,
+                    item.hasExpiry() ? item.expiresAt() : Long.MAX_VALUE);
+        }
+    }
+
     void clear() {
         refs.clear();
     }

@@ -139,14 +139,16 @@ public final class TierCache<K, V> implements Cache<K, V> {
             // Through the key's L1 entry when the near cache holds it: no id to build, no engine map to look in.
             L1Ref ref = near == null ? null : near.ref(key);
             if (ref != null) {
-                engine.submitOwned(ref, entries.eternalPayload(null, prepared), entries.eternalOptions()).join();
+                SyncItem item = engine.submitOwned(ref, entries.eternalPayload(null, prepared),
+                        entries.eternalOptions()).join();
+                near.wrote(ref, item, prepared.value());
                 return;
             }
             KeyId id = entries.id(key);
-            engine.submitWith(id.id(), entries.eternalPayload(id.storedKey(), prepared), entries.eternalOptions())
-                    .join();
-            if (near != null) {
-                near.track(key, id);
+            SyncItem item = engine.submitWith(id.id(), entries.eternalPayload(id.storedKey(), prepared),
+                    entries.eternalOptions()).join();
+            if (near != null && (ref = near.track(key, id)) != null) {
+                near.wrote(ref, item, prepared.value());
             }
         } catch (CompletionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;

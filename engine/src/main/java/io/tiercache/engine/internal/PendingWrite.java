@@ -28,6 +28,8 @@ public final class PendingWrite {
     private final long enqueuedNanos;
     private volatile int bytes;
     private boolean taken;
+    /** No longer the pending write of its id (a newer one replaced it, or it never was): it absorbs nothing. */
+    private boolean retired;
     private final CompletableFuture<Void> stored = new CompletableFuture<>();
     private volatile CompletableFuture<Long> walSeq;
     private volatile boolean coordinated;
@@ -65,8 +67,8 @@ public final class PendingWrite {
 
     private synchronized int absorb(TierWrite newer, Set<Tier> routing, Durability newerDurability, int newerBytes,
                                     boolean newerCoordinated, boolean newerSuperseded, boolean onlyIfUpsert) {
-        if (taken || durability != Durability.MEMORY || newerDurability != Durability.MEMORY || walSeq != null
-                || newer.version() < version || !sharedTiers.equals(routing)
+        if (taken || retired || durability != Durability.MEMORY || newerDurability != Durability.MEMORY || walSeq != null
+                || newer.version() < version || sharedTiers != routing && !sharedTiers.equals(routing)
                 || onlyIfUpsert && !(write instanceof TierWrite.Upsert)) {
             return NOT_ABSORBED;
         }
@@ -79,6 +81,11 @@ public final class PendingWrite {
         coordinated = newerCoordinated;
         superseded = newerSuperseded;
         return delta;
+    }
+
+    /** Another write became the pending write of this id: from now on this one absorbs nothing. */
+    synchronized void retire() {
+        retired = true;
     }
 
     /** The flusher takes this write: from now on it absorbs nothing, so what it carries is final. */

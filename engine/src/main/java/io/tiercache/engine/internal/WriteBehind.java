@@ -192,19 +192,29 @@ public final class WriteBehind {
     /**
      * Queues a write that L1 already holds; becomes the pending write for its id. A still-queued MEMORY write of the
      * same id takes it over instead ({@link PendingWrite#absorb}): the queue and the next batch hold the id once.
+     * Returns the id's pending write afterwards (this one, the one that absorbed it, or a newer one).
      */
-    public void enqueue(PendingWrite write) {
+    public PendingWrite enqueue(PendingWrite write) {
         int[] absorbed = {PendingWrite.NOT_ABSORBED};
-        pendingById.compute(write.id(), (id, old) -> {
+        PendingWrite current = pendingById.compute(write.id(), (id, old) -> {
             if (old == null) {
                 return write;
             }
             absorbed[0] = old.absorb(write);
-            return absorbed[0] != PendingWrite.NOT_ABSORBED || old.version() > write.version() ? old : write;
+            if (absorbed[0] != PendingWrite.NOT_ABSORBED) {
+                return old;
+            }
+            // Whichever is not the id's pending write any more takes nothing over from now on.
+            if (old.version() > write.version()) {
+                write.retire();
+                return old;
+            }
+            old.retire();
+            return write;
         });
         if (absorbed[0] != PendingWrite.NOT_ABSORBED) {
             pinnedBytes.addAndGet(absorbed[0]);
-            return;
+            return current;
         }
         queue.add(write);
         int count = queuedCount.incrementAndGet();
@@ -215,6 +225,7 @@ public final class WriteBehind {
             batchFull = true;
             LockSupport.unpark(flusher);
         }
+        return current;
     }
 
     /**
@@ -224,9 +235,11 @@ public final class WriteBehind {
      */
     public boolean absorbIntoQueued(TierWrite write, Set<Tier> routing, boolean onlyIntoUpsert) {
         PendingWrite queued = pendingById.get(write.id());
-        if (queued == null) {
-            return false;
-        }
+        return queued != null && absorbInto(queued, write, routing, onlyIntoUpsert);
+    }
+
+    /** {@link #absorbIntoQueued} into {@code queued}, a pending write of the id the caller kept. */
+    public boolean absorbInto(PendingWrite queued, TierWrite write, Set<Tier> routing, boolean onlyIntoUpsert) {
         int delta = queued.absorb(write, routing, onlyIntoUpsert);
         if (delta == PendingWrite.NOT_ABSORBED) {
             return false;

@@ -110,6 +110,8 @@ public final class MemoryTier implements ItemTier {
         private final String id;
         private volatile Slot slot;
         private volatile Attachment attachment;
+        /** The write-behind's note of this id's queued write, so a write through the cell finds it without a lookup. */
+        private volatile Object queuedWrite;
 
         Cell(MemoryTier tier, String id, Slot slot) {
             this.tier = tier;
@@ -282,6 +284,16 @@ public final class MemoryTier implements ItemTier {
                     + write.id() + "'");
         }
         return place(cell, write.id(), slotOf(write));
+    }
+
+    /** What {@link #linkQueuedWrite} left in {@code ref}; opaque to L1, and possibly outdated (the caller checks). */
+    public Object queuedWrite(L1Ref ref) {
+        return ((Cell) ref).queuedWrite;
+    }
+
+    /** Keeps the write-behind's note of the id's queued write in {@code ref}, for {@link #queuedWrite}. */
+    public void linkQueuedWrite(L1Ref ref, Object queuedWrite) {
+        ((Cell) ref).queuedWrite = queuedWrite;
     }
 
     private boolean place(String key, Slot candidate) {
