@@ -36,13 +36,13 @@ import java.util.function.Predicate;
  * from a lower tier cannot put it back after the delete: every write, fill and delete goes through one
  * version-guarded compute, and the newest version wins whatever the interleaving.
  *
- * <p>Caffeine holds a {@link Cell} per id, from the id's first write until it leaves L1, and the slot inside it is
- * what the id's state is. A write that leaves the entry's weight and expiry as they were (an overwrite with a
- * same-sized payload, the common case under load) swaps the slot with one compare-and-set, with no Caffeine write
- * at all; any other write swaps it inside a Caffeine compute that returns the same cell, so Caffeine weighs and
- * times it afresh. A cell that leaves Caffeine (evicted, expired, invalidated) is marked dead first, under
- * Caffeine's lock for the id, so no swap can land in a cell the map no longer holds. The cell is the id's
- * {@link L1Ref}: a layer above may keep it, write through it and attach a value derived from its item.
+ * <p>Caffeine holds a {@link Cell} per id, from the id's first write until it leaves L1, and what the cell holds is
+ * the id's state. A write that leaves the entry's weight and expiry as they were (an overwrite with a same-sized
+ * payload, the common case under load) changes the cell under its own lock word, with no Caffeine write at all; any
+ * other write changes it inside a Caffeine compute that returns the same cell, so Caffeine weighs and times it
+ * afresh. A cell that leaves Caffeine (evicted, expired, invalidated) is marked dead first, under Caffeine's lock for
+ * the id, so nothing can be placed in a cell the map no longer holds. The cell is the id's {@link L1Ref}: a layer
+ * above may keep it, write through it and attach a value derived from its item.
  *
  * <p>{@link L1Listener}s hear of every cell that leaves, after it is dead, so a layer above can keep its refs
  * exactly as long as L1 keeps the entries.
@@ -57,50 +57,34 @@ public final class MemoryTier implements ItemTier {
     private final List<L1Listener> listeners = new CopyOnWriteArrayList<>();
 
     /**
-     * What L1 holds for an id: the item; a tombstone remembering a delete's version; or a floor, left by another
-     * node's write that L1 has not seen: reads go below, and only a copy at least that new may fill the slot.
+     * A write L1 is asked to place: an item; a tombstone remembering a delete's version; or a floor, left by another
+     * node's write that L1 has not seen: reads go below, and only a copy at least that new may fill the entry.
      */
-    private record Slot(SyncItem item, long version, boolean floor, int itemWeight, long expiresAt) {
-        Slot(SyncItem item, long version, boolean floor) {
-            // Kept in the slot so an overwrite compares footprints without reading the old item.
-            this(item, version, floor, item == null ? 0 : item.estimatedMemoryBytes(),
-                    item == null ? SyncItem.NO_EXPIRY : item.expiresAt());
-        }
-
-        boolean isTombstone() {
-            return item == null && !floor;
-        }
-
-        /** Whether this slot keeps {@code candidate} out. */
-        boolean outranks(Slot candidate) {
-            return floor ? version > candidate.version : version >= candidate.version;
-        }
-
+    private record Slot(SyncItem item, long version, boolean floor) {
         int weight(String id) {
-            return item == null ? TOMBSTONE_WEIGHT + 2 * id.length() : itemWeight;
+            return item == null ? TOMBSTONE_WEIGHT + 2 * id.length() : item.estimatedMemoryBytes();
         }
 
-        /** Whether Caffeine would weigh and expire {@code other} exactly as this slot (both hold items). */
-        boolean sameFootprint(Slot other) {
-            return item != null && other.item != null && itemWeight == other.itemWeight
-                    && expiresAt == other.expiresAt;
+        long expiresAt() {
+            return item == null ? SyncItem.NO_EXPIRY : item.expiresAt();
         }
     }
 
-    /** What a dead cell holds: outranks every write, and reads as absent. */
-    private static final Slot DEAD = new Slot(null, Long.MAX_VALUE, true);
-
-    /** A value a layer above derived from the item in {@code slot}; served while the cell still holds that slot. */
-    private record Attachment(Slot slot, Object owner, Object value, long until) {
+    /** A value a layer above derived from {@code item}; served while the cell still holds that item. */
+    private record Attachment(SyncItem item, Object owner, Object value, long until) {
     }
 
-    /** The entry Caffeine holds for an id; its slot changes in place for as long as the entry stays in L1. */
+    /**
+     * The entry Caffeine holds for an id, for as long as the id stays in L1. What it holds (item, version, floor,
+     * footprint) lives in its own fields, changed under a lock word in the same object: a write reads and compares
+     * only what the cell's cache line already holds, and allocates nothing but the item.
+     */
     private static final class Cell implements L1Ref {
-        private static final VarHandle SLOT;
+        private static final VarHandle LOCK;
 
         static {
             try {
-                SLOT = MethodHandles.lookup().findVarHandle(Cell.class, "slot", Slot.class);
+                LOCK = MethodHandles.lookup().findVarHandle(Cell.class, "lock", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -108,25 +92,107 @@ public final class MemoryTier implements ItemTier {
 
         private final MemoryTier tier;
         private final String id;
-        private volatile Slot slot;
+        /** Held (1) while a writer changes the fields below; writers hold it for a few field writes. */
+        private volatile int lock;
+        /** The item reads are served; null for a tombstone, a floor, or a dead cell. Read without the lock. */
+        private volatile SyncItem item;
+        private long version;
+        private boolean floor;
+        /** What Caffeine weighs and times this cell by; changed only inside a Caffeine compute of the id. */
+        private int weight;
+        private long expiresAt;
+        /** Left the map: nothing is placed here any more. */
+        private volatile boolean dead;
         private volatile Attachment attachment;
         /** The write-behind's note of this id's queued write, so a write through the cell finds it without a lookup. */
         private volatile Object queuedWrite;
 
-        Cell(MemoryTier tier, String id, Slot slot) {
+        Cell(MemoryTier tier, String id, Slot first) {
             this.tier = tier;
             this.id = id;
-            this.slot = slot;
+            hold(first, first.weight(id), first.expiresAt());
         }
 
-        boolean swap(Slot expected, Slot next) {
-            return SLOT.compareAndSet(this, expected, next);
+        private void acquire() {
+            while (!LOCK.compareAndSet(this, 0, 1)) {
+                Thread.onSpinWait();
+            }
         }
 
-        /** Leaves the map: from now on no swap lands here. */
+        private void release() {
+            lock = 0;
+        }
+
+        private void hold(Slot slot, int newWeight, long newExpiresAt) {
+            version = slot.version();
+            floor = slot.floor();
+            weight = newWeight;
+            expiresAt = newExpiresAt;
+            item = slot.item();
+        }
+
+        /** Whether what the cell holds keeps {@code candidate} out. Under the lock. */
+        private boolean outranks(Slot candidate) {
+            return floor ? version > candidate.version() : version >= candidate.version();
+        }
+
+        /**
+         * Places {@code candidate} if it wins and, unless {@code reweigh}, leaves the footprint as it is: a write
+         * outside Caffeine must not change what Caffeine weighed and timed. {@code reweigh} only inside Caffeine's
+         * compute of the id, which weighs and times the cell afresh.
+         */
+        int place(Slot candidate, boolean reweigh) {
+            acquire();
+            try {
+                if (dead) {
+                    return NEEDS_MAP;
+                }
+                if (outranks(candidate)) {
+                    return LOST;
+                }
+                int newWeight = candidate.weight(id);
+                long newExpiresAt = candidate.expiresAt();
+                if (!reweigh && (item == null || candidate.item() == null || newWeight != weight
+                        || newExpiresAt != expiresAt)) {
+                    return NEEDS_MAP;
+                }
+                hold(candidate, newWeight, newExpiresAt);
+                return WON;
+            } finally {
+                release();
+            }
+        }
+
+        /** Leaves the map: from now on nothing is placed here. */
         void kill() {
-            slot = DEAD;
-            attachment = null;
+            acquire();
+            try {
+                dead = true;
+                item = null;
+                attachment = null;
+            } finally {
+                release();
+            }
+        }
+
+        /** A tombstone: a delete L1 remembers. */
+        boolean isTombstone() {
+            acquire();
+            try {
+                return !dead && item == null && !floor;
+            } finally {
+                release();
+            }
+        }
+
+        int weight() {
+            return weight;
+        }
+
+        /** What Caffeine should weigh this cell at, worked out again from what it holds (tests). */
+        int weightOfContent() {
+            SyncItem held = item;
+            return held != null ? held.estimatedMemoryBytes() : TOMBSTONE_WEIGHT + 2 * id.length();
         }
 
         @Override
@@ -136,29 +202,28 @@ public final class MemoryTier implements ItemTier {
 
         @Override
         public boolean live() {
-            return slot != DEAD;
+            return !dead;
         }
 
         @Override
         public SyncItem item() {
-            return slot.item();
+            return item;
         }
 
         @Override
-        public boolean attach(Object owner, SyncItem item, Object value, long until) {
-            Slot current = slot;
-            if (item == null || current.item() != item) {
+        public boolean attach(Object owner, SyncItem derivedFrom, Object value, long until) {
+            if (derivedFrom == null || item != derivedFrom) {
                 return false;
             }
-            // A write that swaps the slot after this read leaves an attachment no read will serve.
-            attachment = new Attachment(current, owner, value, until);
+            // A write that replaces the item after this check leaves an attachment no read will serve.
+            attachment = new Attachment(derivedFrom, owner, value, until);
             return true;
         }
 
         @Override
         public Object attached(Object owner, TimeSource clock) {
             Attachment held = attachment;
-            if (held == null || held.slot != slot || held.owner != owner) {
+            if (held == null || held.item != item || held.owner != owner) {
                 return null;
             }
             return held.until == Long.MAX_VALUE || held.until > clock.currentTimeMillis() ? held.value : null;
@@ -170,20 +235,20 @@ public final class MemoryTier implements ItemTier {
         }
     }
 
-    /** Slot write outcomes of {@link #swapIn}. */
+    /** Outcomes of {@link Cell#place}. */
     private static final int LOST = 0;
     private static final int WON = 1;
     private static final int NEEDS_MAP = 2;
 
-    private static Slot slotOf(Cell cell) {
-        return cell == null ? null : cell.slot;
+    private static SyncItem itemOf(Cell cell) {
+        return cell == null ? null : cell.item;
     }
 
     public MemoryTier(long maxBytes, TimeSource time) {
         this.configuredMaxBytes = maxBytes;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((String id, Cell cell) -> cell.slot.weight(id))
+                .weigher((String id, Cell cell) -> cell.weight())
                 .expireAfter(new SlotExpiry(time))
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(time.currentTimeMillis()))
                 // Synchronous, for size, expiry and collection alike: derived copies leave with the entry.
@@ -207,8 +272,7 @@ public final class MemoryTier implements ItemTier {
 
     @Override
     public Optional<SyncItem> get(String id) {
-        Slot slot = slotOf(cache.getIfPresent(id));
-        return slot == null || slot.item() == null ? Optional.empty() : Optional.of(slot.item());
+        return Optional.ofNullable(itemOf(cache.getIfPresent(id)));
     }
 
     /**
@@ -217,14 +281,13 @@ public final class MemoryTier implements ItemTier {
      * that a listener takes.
      */
     public Optional<SyncItem> peek(String id) {
-        Slot slot = slotOf(cache.policy().getIfPresentQuietly(id));
-        return slot == null || slot.item() == null ? Optional.empty() : Optional.of(slot.item());
+        return Optional.ofNullable(itemOf(cache.policy().getIfPresentQuietly(id)));
     }
 
     /** Whether L1 remembers a delete of this id (so a lower tier's older copy must not be served or refilled). */
     public boolean hasTombstone(String id) {
-        Slot slot = slotOf(cache.getIfPresent(id));
-        return slot != null && slot.isTombstone();
+        Cell cell = cache.getIfPresent(id);
+        return cell != null && cell.isTombstone();
     }
 
     @Override
@@ -302,7 +365,7 @@ public final class MemoryTier implements ItemTier {
 
     private boolean place(Cell held, String key, Slot candidate) {
         if (held != null) {
-            int outcome = swapIn(held, candidate);
+            int outcome = held.place(candidate, false);
             if (outcome != NEEDS_MAP) {
                 return outcome == WON;
             }
@@ -310,38 +373,17 @@ public final class MemoryTier implements ItemTier {
         boolean[] won = {false};
         cache.asMap().compute(key, (id, cell) -> {
             if (cell != null) {
-                for (Slot current = cell.slot; current != DEAD; current = cell.slot) {
-                    if (current.outranks(candidate)) {
-                        return cell;
-                    }
-                    // A swap that lands first is judged again. Returning the same cell has Caffeine weigh and time
-                    // it afresh; a swap landing after that keeps the footprint it was weighed with.
-                    if (cell.swap(current, candidate)) {
-                        won[0] = true;
-                        return cell;
-                    }
+                // Returning the same cell has Caffeine weigh and time it afresh; a dead one is replaced.
+                int outcome = cell.place(candidate, true);
+                if (outcome != NEEDS_MAP) {
+                    won[0] = outcome == WON;
+                    return cell;
                 }
             }
             won[0] = true;
             return new Cell(this, id, candidate);
         });
         return won[0];
-    }
-
-    /** Swaps {@code candidate} into {@code cell} if it wins and keeps the cell's footprint; {@link #NEEDS_MAP} else. */
-    private static int swapIn(Cell cell, Slot candidate) {
-        for (Slot current = cell.slot; current != DEAD; current = cell.slot) {
-            if (current.outranks(candidate)) {
-                return LOST;
-            }
-            if (!current.sameFootprint(candidate)) {
-                return NEEDS_MAP;
-            }
-            if (cell.swap(current, candidate)) {
-                return WON;
-            }
-        }
-        return NEEDS_MAP;
     }
 
     public void addListener(L1Listener listener) {
@@ -440,7 +482,7 @@ public final class MemoryTier implements ItemTier {
         List<String> purged = new ArrayList<>();
         for (String id : List.copyOf(cache.asMap().keySet())) {
             cache.asMap().computeIfPresent(id, (key, cell) -> {
-                SyncItem item = cell.slot.item();
+                SyncItem item = cell.item;
                 if (item == null || !item.isExpiredAt(nowMillis)) {
                     return cell;
                 }
@@ -456,7 +498,7 @@ public final class MemoryTier implements ItemTier {
 
     @Override
     public long size() {
-        return cache.asMap().values().stream().filter(cell -> cell.slot.item() != null).count();
+        return cache.asMap().values().stream().filter(cell -> cell.item != null).count();
     }
 
     @Override
@@ -476,11 +518,11 @@ public final class MemoryTier implements ItemTier {
         return eviction.weightedSize().orElse(0L);
     }
 
-    /** What the slots held now weigh, summed afresh (tests compare it with {@link #weightedBytes}). */
-    long weightOfHeldSlots() {
+    /** What the entries hold now weighs, worked out afresh (tests compare it with {@link #weightedBytes}). */
+    long weightOfHeldEntries() {
         long total = 0;
         for (Map.Entry<String, Cell> entry : cache.asMap().entrySet()) {
-            total += entry.getValue().slot.weight(entry.getKey());
+            total += entry.getValue().weightOfContent();
         }
         return total;
     }
@@ -502,7 +544,7 @@ public final class MemoryTier implements ItemTier {
     private List<SyncItem> scan(Predicate<SyncItem> matches, String afterId, int limit, long nowMillis) {
         List<SyncItem> found = new ArrayList<>();
         for (Cell cell : cache.asMap().values()) {
-            SyncItem item = cell.slot.item();
+            SyncItem item = cell.item;
             if (item != null && !item.isExpiredAt(nowMillis) && matches.test(item)
                     && (afterId == null || IdOrder.compare(item.id(), afterId) > 0)) {
                 found.add(item);
@@ -514,7 +556,7 @@ public final class MemoryTier implements ItemTier {
 
     private long count(Predicate<SyncItem> matches, long nowMillis) {
         return cache.asMap().values().stream()
-                .map(cell -> cell.slot.item())
+                .map(cell -> cell.item)
                 .filter(item -> item != null && !item.isExpiredAt(nowMillis) && matches.test(item))
                 .count();
     }
@@ -533,12 +575,12 @@ public final class MemoryTier implements ItemTier {
 
         @Override
         public long expireAfterCreate(String id, Cell cell, long currentTime) {
-            return remaining(cell.slot);
+            return remaining(cell);
         }
 
         @Override
         public long expireAfterUpdate(String id, Cell cell, long currentTime, long currentDuration) {
-            return remaining(cell.slot);
+            return remaining(cell);
         }
 
         @Override
@@ -546,11 +588,11 @@ public final class MemoryTier implements ItemTier {
             return currentDuration;
         }
 
-        private long remaining(Slot slot) {
-            if (slot.item() == null || slot.expiresAt() == SyncItem.NO_EXPIRY) {
+        private long remaining(Cell cell) {
+            if (cell.expiresAt == SyncItem.NO_EXPIRY) {
                 return Long.MAX_VALUE;
             }
-            long millis = slot.expiresAt() - time.currentTimeMillis();
+            long millis = cell.expiresAt - time.currentTimeMillis();
             return millis <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(millis);
         }
     }

@@ -144,7 +144,7 @@ class MemoryTierConcurrencyTest {
     /** Caffeine's total must be what the cells hold now: an in-place swap must never change an entry's weight. */
     private static void assertWeightMatchesCells(MemoryTier l1) {
         l1.cleanUp();
-        assertThat(l1.weightedBytes()).isEqualTo(l1.weightOfHeldSlots());
+        assertThat(l1.weightedBytes()).isEqualTo(l1.weightOfHeldEntries());
     }
 
     private static SyncItem item(String id, long version, int payloadBytes) {

@@ -105,7 +105,7 @@ class MemoryTierRefTest {
         assertThat(tier.get("a").orElseThrow().version()).isEqualTo(7);
         assertThat(tier.ref("a")).isSameAs(ref);
         tier.cleanUp();
-        assertThat(tier.weightedBytes()).isEqualTo(tier.weightOfHeldSlots());
+        assertThat(tier.weightedBytes()).isEqualTo(tier.weightOfHeldEntries());
     }
 
     @Test
