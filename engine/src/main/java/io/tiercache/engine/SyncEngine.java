@@ -371,7 +371,15 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Stores {@code payload} under {@code id}; the future completes at the options' durability. */
     public CompletableFuture<SyncItem> submitWith(String id, byte[] payload, SubmitOptions options) {
+        requireNotAwaitingInvalidation(id, options);
         return submitQueued(id, payload, options);
+    }
+
+    private static void requireNotAwaitingInvalidation(String id, SubmitOptions options) {
+        if (options.awaitsInvalidation()) {
+            throw new IllegalArgumentException("awaitingInvalidation() is for compute(): a submitted write of '" + id
+                    + "' is announced to other nodes when it is flushed");
+        }
     }
 
     /**
@@ -394,6 +402,7 @@ public final class SyncEngine implements AutoCloseable {
         if (!l1.holds(ref)) {
             throw new IllegalArgumentException("L1 entry " + ref + " is not an entry of this engine's L1");
         }
+        requireNotAwaitingInvalidation(ref.id(), options);
         requireValidPayload(ref.id(), payload);
         return submitChecked(ref, ref.id(), payload, options);
     }
@@ -414,10 +423,6 @@ public final class SyncEngine implements AutoCloseable {
 
     /** A write of a valid id and an owned, valid payload; through {@code ref} (L1's entry for the id) unless null. */
     private CompletableFuture<SyncItem> submitChecked(L1Ref ref, String id, byte[] payload, SubmitOptions options) {
-        if (options.awaitsInvalidation()) {
-            throw new IllegalArgumentException("awaitingInvalidation() is for compute(): a submitted write of '" + id
-                    + "' is announced to other nodes when it is flushed");
-        }
         Durability durability = durabilityOf(options);
         admit(durability);
         ReentrantLock lock = lockFor(id);
@@ -786,7 +791,8 @@ public final class SyncEngine implements AutoCloseable {
         boolean recorded = existence != null && write instanceof TierWrite.Upsert && routing.contains(Tier.L3);
         // A queued upsert of the id had the id recorded when it was queued, and a filter rebuild reads every
         // queued write, so a write it absorbs needs no recording (and no filter lock).
-        if (durability == Durability.MEMORY && absorbIntoQueued(ref, write, routed, recorded)) {
+        if (durability == Durability.MEMORY && (absorbIntoCarrier(ref, write, routed, recorded)
+                || absorbIntoQueued(ref, write, routed, recorded))) {
             return CompletableFuture.completedFuture(null);
         }
         if (recorded) {
@@ -802,6 +808,27 @@ public final class SyncEngine implements AutoCloseable {
         } else {
             l1.apply(write);
         }
+    }
+
+    /**
+     * Without Redis, the id's queued write lets its L1 entry carry the newer writes ({@link PendingWrite#carryIn}):
+     * a write through {@code ref} is then absorbed there, touching nothing but the entry.
+     */
+    private boolean absorbIntoCarrier(L1Ref ref, TierWrite write, Set<Tier> routing, boolean onlyIntoUpsert) {
+        if (ref == null || !carriesInL1()) {
+            return false;
+        }
+        int delta = l1.absorbCarried(ref, null, write, PendingWrite.bytesOf(write), routing, !onlyIntoUpsert);
+        if (delta == PendingWrite.NOT_ABSORBED) {
+            return false;
+        }
+        writeBehind.pinned(delta);
+        return true;
+    }
+
+    /** Writes absorbed into their id's L1 entry need nothing that only Redis engines mark on queued writes. */
+    private boolean carriesInL1() {
+        return coherence == null && coordinator == null;
     }
 
     /** The id's queued write takes {@code write} over: found through {@code ref} when it was queued through it. */
@@ -824,6 +851,9 @@ public final class SyncEngine implements AutoCloseable {
         PendingWrite queued = writeBehind.enqueue(pending);
         if (ref != null) {
             l1.linkQueuedWrite(ref, queued);
+            if (queued == pending && durability == Durability.MEMORY && carriesInL1()) {
+                pending.carryIn(l1, ref);
+            }
         }
         return switch (durability) {
             case MEMORY -> CompletableFuture.completedFuture(null);
@@ -1312,10 +1342,9 @@ public final class SyncEngine implements AutoCloseable {
 
     /**
      * The item L1 holds for {@code id} if L1 may serve it now (it follows the other nodes' changes, and the item has
-     * not expired), without asking any other tier or the write-behind queue; empty otherwise. With an
-     * {@link L1Listener} this lets a layer above check that a copy it derived is still L1's current item. It has no
-     * side effects in L1 (no access recorded, no maintenance, so no listener call on this thread): it may be called
-     * while holding a lock the layer's listener also takes.
+     * not expired), without asking any other tier or the write-behind queue; empty otherwise. It has no side effects
+     * in L1 (no access recorded, no maintenance, so no listener call on this thread): it may be called while holding
+     * a lock the layer's {@link L1Listener} also takes. A layer that keeps derived copies uses {@link #l1Ref}.
      */
     public Optional<SyncItem> getCached(String id) {
         requireReady();
@@ -1336,7 +1365,7 @@ public final class SyncEngine implements AutoCloseable {
         return current == null || current.l1Trusted();
     }
 
-    /** Tells {@code listener} of every change to what L1 holds, until it is removed (see {@link L1Listener}). */
+    /** Tells {@code listener} of every entry that leaves L1, until it is removed (see {@link L1Listener}). */
     public void addL1Listener(L1Listener listener) {
         l1.addListener(listener);
     }

@@ -13,13 +13,16 @@
  *       {@code internal.ExistenceFilter}.</li>
  *   <li><b>Writes</b> take a per-id lock stripe only long enough to give the write its version (a hybrid logical
  *       clock) and place it in L1 and the queue; the same stripes make {@link io.tiercache.engine.SyncEngine#compute}
- *       atomic against every other write to that id through this engine.</li>
+ *       atomic against every other write to that id through this engine, and shutdown, which sets a flag and then
+ *       takes every stripe once, waits out exactly the writes already past the flag.</li>
  *   <li><b>Write-behind coalescing</b>: a MEMORY write of an id whose previous MEMORY write is still queued (not yet
  *       taken by the flusher) replaces it in its queue entry, so a hot id costs one queue entry and one L3 row per
  *       batch. LOCAL_WAL and DURABLE writes keep entries of their own: each acknowledgement waits for its own write.</li>
- *   <li><b>Layers above L1</b> (the JCache near cache) keep derived copies only as long as the L1 entry they came
- *       from: an {@link io.tiercache.engine.L1Listener} hears every replacement, eviction, expiry and invalidation
- *       after it is visible, and {@link io.tiercache.engine.SyncEngine#getCached} checks a copy against L1.</li>
+ *   <li><b>Layers above L1</b> (the JCache near cache) hold L1 entries themselves ({@link io.tiercache.engine.L1Ref}):
+ *       an entry is one object from an id's first write until it leaves L1, a derived copy attached to it is served
+ *       only while the entry still holds the item it came from, and
+ *       {@link io.tiercache.engine.SyncEngine#submitOwned} writes through it without a lookup. An
+ *       {@link io.tiercache.engine.L1Listener} hears every entry that leaves (eviction, expiry, invalidation).</li>
  *   <li><b>Scans and counts</b> ask the ground truth (L3, or L1 when there is no L3) and lay the write-behind queue over
  *       the answer, so they see every accepted write before it is flushed. While L3 is catching up from the WAL they
  *       refuse with {@link io.tiercache.engine.TierUnavailableException} rather than answer from a partial view.</li>

@@ -257,6 +257,23 @@ class SyncEngineOperationsTest extends EngineTestSupport {
 
     @ParameterizedTest
     @EnumSource(Where.class)
+    void awaitingInvalidationIsForComputeOnly(Where where) {
+        startFor(where);
+        SubmitOptions awaiting = SubmitOptions.defaults().awaitingInvalidation();
+        engine.compute("lock/1", current -> Mutation.put(bytes("locked"), awaiting, null));
+        settle();
+        assertThat(text(engine.get("lock/1").orElseThrow())).isEqualTo("locked");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.submitWith("lock/1", bytes("x"), awaiting))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is for compute()");
+        L1Ref ref = engine.l1Ref("lock/1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.submitOwned(ref, bytes("x"), awaiting))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is for compute()");
+        assertThat(text(engine.get("lock/1").orElseThrow())).isEqualTo("locked");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Where.class)
     void itemsExpireWhenTheClockPassesTheirTtl(Where where) {
         startFor(where);
         engine.submitWith("ttl/short", bytes("s"), SubmitOptions.defaults().withTtl(Duration.ofSeconds(10))).join();

@@ -124,4 +124,81 @@ class WriteCoalescingTest extends EngineTestSupport {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("doc/1");
         assertThat(text(engine.get("doc/1").orElseThrow())).isEqualTo("{}");
     }
+
+    @Test
+    void writesCarriedByALeftL1EntryAreStillReadAndFlushed() throws Exception {
+        start(config().build());
+        engine.submit("doc/1", bytes("{}")).join();
+        L1Ref ref = engine.l1Ref("doc/1");
+        engine.submitOwned(ref, bytes("{\"n\":1}"), SubmitOptions.defaults()).join(); // queued, now carried by ref
+        for (int i = 2; i <= 20; i++) {
+            engine.submitOwned(ref, bytes("{\"n\":" + "x".repeat(i) + "}"), SubmitOptions.defaults()).join();
+        }
+        engine.clearL1(); // the entry leaves L1 while it carries the newest write
+        assertThat(text(engine.get("doc/1").orElseThrow())).as("read from the queued write")
+                .isEqualTo("{\"n\":" + "x".repeat(20) + "}");
+        SyncItem last = engine.submitOwned(ref, bytes("{\"n\":21}"), SubmitOptions.defaults()).join();
+        engine.clearL1();
+        assertThat(text(engine.get("doc/1").orElseThrow())).isEqualTo("{\"n\":21}");
+        assertThat(engine.stats().queuedWrites()).isEqualTo(1);
+        assertThat(engine.stats().pinnedBytes()).isEqualTo(last.estimatedMemoryBytes());
+
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        assertThat(engine.stats().pinnedBytes()).isZero();
+        assertThat(engine.stats().itemsFlushed()).as("one row for the id").isEqualTo(1);
+        try (Connection l3 = openL3(); Statement query = l3.createStatement();
+             ResultSet row = query.executeQuery("select version from sync_items where id = 'doc/1'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getLong(1)).isEqualTo(last.version());
+        }
+    }
+
+    @Test
+    void writesThroughEntriesAndIdsRacingTheFlusherLeaveL3TheNewestOfEachId() throws Exception {
+        start(config().batchFlushMs(2).batchFlushCount(50).build());
+        int ids = 24;
+        java.util.concurrent.ConcurrentHashMap<String, Long> newest = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.List<java.util.concurrent.Future<?>> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int worker = t;
+            workers.add(pool.submit(() -> {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(worker);
+                for (int op = 0; op < 15_000; op++) {
+                    String id = "race/" + random.nextInt(ids);
+                    byte[] payload = bytes("{\"w\":" + worker + ",\"pad\":\"" + "p".repeat(random.nextInt(4))
+                            + "\"}");
+                    L1Ref ref = random.nextInt(4) == 0 ? null : engine.l1Ref(id);
+                    SyncItem written = ref != null
+                            ? engine.submitOwned(ref, payload, SubmitOptions.defaults()).join()
+                            : engine.submit(id, payload).join();
+                    newest.merge(id, written.version(), Math::max);
+                    if (op % 5_000 == 4_999) {
+                        engine.clearL1();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> worker : workers) {
+            worker.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        engine.forceFlush().get(30, TimeUnit.SECONDS);
+
+        assertThat(engine.stats().queuedWrites()).isZero();
+        assertThat(engine.stats().pinnedBytes()).as("every absorbed size change accounted for").isZero();
+        try (Connection l3 = openL3(); Statement query = l3.createStatement();
+             ResultSet rows = query.executeQuery("select id, version from sync_items where id like 'race/%'")) {
+            java.util.Map<String, Long> inL3 = new java.util.HashMap<>();
+            while (rows.next()) {
+                inL3.put(rows.getString(1), rows.getLong(2));
+            }
+            assertThat(inL3).isEqualTo(newest);
+        }
+        engine.clearL1();
+        for (String id : newest.keySet()) {
+            assertThat(engine.get(id).orElseThrow().version()).as(id).isEqualTo(newest.get(id));
+        }
+    }
 }

@@ -1,7 +1,9 @@
 package io.tiercache.engine.internal;
 
 import io.tiercache.engine.Durability;
+import io.tiercache.engine.L1Ref;
 import io.tiercache.engine.Tier;
+import io.tiercache.engine.memory.MemoryTier;
 import io.tiercache.engine.tier.TierWrite;
 
 import java.util.Set;
@@ -34,6 +36,9 @@ public final class PendingWrite {
     private volatile CompletableFuture<Long> walSeq;
     private volatile boolean coordinated;
     private volatile boolean superseded;
+    /** The id's L1 entry carrying this write's newer versions ({@link #carryIn}) until the flusher takes it. */
+    private volatile L1Ref carrier;
+    private MemoryTier carrierTier;
 
     public PendingWrite(TierWrite write, Set<Tier> sharedTiers, Durability durability) {
         this.write = write;
@@ -44,7 +49,8 @@ public final class PendingWrite {
         this.bytes = bytesOf(write);
     }
 
-    private static int bytesOf(TierWrite write) {
+    /** Memory {@code write} pins while it waits. */
+    public static int bytesOf(TierWrite write) {
         return write instanceof TierWrite.Upsert u ? u.item().estimatedMemoryBytes() : 2 * write.id().length() + 96;
     }
 
@@ -67,6 +73,14 @@ public final class PendingWrite {
 
     private synchronized int absorb(TierWrite newer, Set<Tier> routing, Durability newerDurability, int newerBytes,
                                     boolean newerCoordinated, boolean newerSuperseded, boolean onlyIfUpsert) {
+        L1Ref ref = carrier;
+        if (ref != null) {
+            // Carried by the id's L1 entry: the newest write is there, and so is the decision.
+            if (newerDurability != Durability.MEMORY || sharedTiers != routing && !sharedTiers.equals(routing)) {
+                return NOT_ABSORBED;
+            }
+            return carrierTier.absorbCarried(ref, this, newer, newerBytes, sharedTiers, !onlyIfUpsert);
+        }
         if (taken || retired || durability != Durability.MEMORY || newerDurability != Durability.MEMORY || walSeq != null
                 || newer.version() < version || sharedTiers != routing && !sharedTiers.equals(routing)
                 || onlyIfUpsert && !(write instanceof TierWrite.Upsert)) {
@@ -83,17 +97,57 @@ public final class PendingWrite {
         return delta;
     }
 
+    /**
+     * Lets {@code ref}, the id's entry in {@code l1}, carry the newer MEMORY writes of the id from now on
+     * ({@link MemoryTier#carry}): a writer holding the entry then absorbs into it without touching this object.
+     * Only for an engine without Redis, where no write is ever marked coordinated or superseded (absorbing into
+     * the entry could not clear those marks). False if this write can no longer absorb anything.
+     */
+    public synchronized boolean carryIn(MemoryTier l1, L1Ref ref) {
+        if (taken || retired || durability != Durability.MEMORY || walSeq != null || coordinated || superseded
+                || carrier != null) {
+            return false;
+        }
+        l1.carry(ref, this, write, bytes, sharedTiers);
+        carrierTier = l1;
+        carrier = ref;
+        return true;
+    }
+
     /** Another write became the pending write of this id: from now on this one absorbs nothing. */
     synchronized void retire() {
         retired = true;
+        endCarrying();
     }
 
     /** The flusher takes this write: from now on it absorbs nothing, so what it carries is final. */
     public synchronized void take() {
         taken = true;
+        endCarrying();
+    }
+
+    /** Takes back the newest write the L1 entry carried, inside the entry's lock (see {@link MemoryTier#detach}). */
+    private void endCarrying() {
+        L1Ref ref = carrier;
+        if (ref != null) {
+            carrierTier.detach(ref, this, newest -> {
+                write = newest;
+                version = newest.version();
+                bytes = bytesOf(newest);
+            });
+            carrier = null;
+        }
     }
 
     public TierWrite write() {
+        L1Ref ref = carrier;
+        if (ref != null) {
+            // Null once carrying ended: by then the newest write is in this object (set inside the entry's lock).
+            TierWrite carried = carrierTier.carried(ref, this);
+            if (carried != null) {
+                return carried;
+            }
+        }
         return write;
     }
 
@@ -102,7 +156,7 @@ public final class PendingWrite {
     }
 
     public long version() {
-        return version;
+        return carrier != null ? write().version() : version;
     }
 
     public Set<Tier> sharedTiers() {
@@ -117,7 +171,7 @@ public final class PendingWrite {
         return enqueuedNanos;
     }
 
-    /** Memory this write pins until it is stored. */
+    /** Memory this write pins until it is stored (while an L1 entry carries it: as of the last absorb here). */
     public int bytes() {
         return bytes;
     }

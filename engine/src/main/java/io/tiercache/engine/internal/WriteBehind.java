@@ -250,6 +250,13 @@ public final class WriteBehind {
         return true;
     }
 
+    /** A queued write's pinned bytes changed by {@code delta} (it absorbed a write of another size). */
+    public void pinned(int delta) {
+        if (delta != 0) {
+            pinnedBytes.addAndGet(delta);
+        }
+    }
+
     /** The newest write for {@code id} not yet stored in L3 or the WAL. */
     public PendingWrite pending(String id) {
         return pendingById.get(id);

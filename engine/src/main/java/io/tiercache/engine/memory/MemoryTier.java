@@ -106,6 +106,14 @@ public final class MemoryTier implements ItemTier {
         private volatile Attachment attachment;
         /** The write-behind's note of this id's queued write, so a write through the cell finds it without a lookup. */
         private volatile Object queuedWrite;
+        /**
+         * The queued write this cell carries newer writes for ({@link #carry}), null if none; the newest write it
+         * carries, that write's pinned bytes and its routing. Under the lock.
+         */
+        private Object carrier;
+        private TierWrite carried;
+        private int carriedBytes;
+        private Object carriedRouting;
 
         Cell(MemoryTier tier, String id, Slot first) {
             this.tier = tier;
@@ -357,6 +365,84 @@ public final class MemoryTier implements ItemTier {
     /** Keeps the write-behind's note of the id's queued write in {@code ref}, for {@link #queuedWrite}. */
     public void linkQueuedWrite(L1Ref ref, Object queuedWrite) {
         ((Cell) ref).queuedWrite = queuedWrite;
+    }
+
+    /**
+     * From now on {@code ref} carries the newer writes of its id for {@code queued}, the id's queued write, which
+     * holds {@code write} ({@code bytes} pinned, routed to {@code routing}): {@link #absorbCarried} puts a newer
+     * write here instead of into the queued write, so a writer that holds the entry touches nothing else, and the
+     * queued write takes the newest back with {@link #detach} when the flusher takes it.
+     */
+    public void carry(L1Ref ref, Object queued, TierWrite write, int bytes, Object routing) {
+        Cell cell = (Cell) ref;
+        cell.acquire();
+        try {
+            cell.carrier = queued;
+            cell.carried = write;
+            cell.carriedBytes = bytes;
+            cell.carriedRouting = routing;
+        } finally {
+            cell.release();
+        }
+    }
+
+    /**
+     * Carries {@code newer} ({@code newerBytes} pinned, routed to {@code routing}) instead of the write {@code ref}
+     * carries now, if it carries one for {@code queued} (any queued write when null), with the same routing, an
+     * upsert unless {@code intoDeletes}, and {@code newer} is not older. Returns the change of pinned bytes, or
+     * {@link Integer#MIN_VALUE} when it did not.
+     */
+    public int absorbCarried(L1Ref ref, Object queued, TierWrite newer, int newerBytes, Object routing,
+                             boolean intoDeletes) {
+        Cell cell = (Cell) ref;
+        cell.acquire();
+        try {
+            if (cell.carrier == null || queued != null && cell.carrier != queued || cell.carriedRouting != routing
+                    || newer.version() < cell.carried.version()
+                    || !intoDeletes && !(cell.carried instanceof TierWrite.Upsert)) {
+                return Integer.MIN_VALUE;
+            }
+            int delta = newerBytes - cell.carriedBytes;
+            cell.carried = newer;
+            cell.carriedBytes = newerBytes;
+            return delta;
+        } finally {
+            cell.release();
+        }
+    }
+
+    /** The write {@code ref} carries for {@code queued}, or null if it carries none for it (any more). */
+    public TierWrite carried(L1Ref ref, Object queued) {
+        Cell cell = (Cell) ref;
+        cell.acquire();
+        try {
+            return cell.carrier == queued ? cell.carried : null;
+        } finally {
+            cell.release();
+        }
+    }
+
+    /**
+     * Ends {@link #carry} for {@code queued}: returns the newest write {@code ref} carried for it (null if it carried
+     * none for it), after handing it to {@code receiver} inside the entry's lock, so no reader sees the carrying end
+     * before the queued write holds what was carried.
+     */
+    public TierWrite detach(L1Ref ref, Object queued, java.util.function.Consumer<TierWrite> receiver) {
+        Cell cell = (Cell) ref;
+        cell.acquire();
+        try {
+            if (cell.carrier != queued) {
+                return null;
+            }
+            TierWrite newest = cell.carried;
+            receiver.accept(newest);
+            cell.carrier = null;
+            cell.carried = null;
+            cell.carriedRouting = null;
+            return newest;
+        } finally {
+            cell.release();
+        }
     }
 
     private boolean place(String key, Slot candidate) {
