@@ -404,7 +404,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         requireNotAwaitingInvalidation(ref.id(), options);
         requireValidPayload(ref.id(), payload);
-        return submitChecked(ref, ref.id(), payload, options);
+        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), payload, options);
     }
 
     /** L1's entry for {@code id}, for {@link #submitOwned} and derived values ({@link L1Ref}); null if L1 has none. */
@@ -418,19 +418,23 @@ public final class SyncEngine implements AutoCloseable {
         requireReady();
         ItemIds.requireValid(id);
         requireValidPayload(id, payload);
-        return submitChecked(null, id, payload.clone(), options);
+        return submitChecked(null, id, id.length(), id.hashCode(), payload.clone(), options);
     }
 
-    /** A write of a valid id and an owned, valid payload; through {@code ref} (L1's entry for the id) unless null. */
-    private CompletableFuture<SyncItem> submitChecked(L1Ref ref, String id, byte[] payload, SubmitOptions options) {
+    /**
+     * A write of a valid id ({@code idChars} long, hash {@code idHash}) and an owned, valid payload; through
+     * {@code ref} (L1's entry for the id) unless null.
+     */
+    private CompletableFuture<SyncItem> submitChecked(L1Ref ref, String id, int idChars, int idHash, byte[] payload,
+                                                      SubmitOptions options) {
         Durability durability = durabilityOf(options);
         admit(durability);
-        ReentrantLock lock = lockFor(id);
+        ReentrantLock lock = lockForHash(idHash);
         lock.lock();
         try {
             long now = time.currentTimeMillis();
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
-            SyncItem item = SyncItem.owning(id, payload, clock.next(), options.state(), expiresAt, now);
+            SyncItem item = SyncItem.owning(id, idChars, payload, clock.next(), options.state(), expiresAt, now);
             CompletableFuture<Void> stored = store(ref, new TierWrite.Upsert(item), options.routing(),
                     durability);
             // A MEMORY write is acknowledged at once: no dependent future for it.
@@ -916,8 +920,11 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private ReentrantLock lockFor(String id) {
-        int h = id.hashCode();
-        return stripes[(h ^ (h >>> 16)) & (LOCK_STRIPES - 1)];
+        return lockForHash(id.hashCode());
+    }
+
+    private ReentrantLock lockForHash(int idHash) {
+        return stripes[(idHash ^ (idHash >>> 16)) & (LOCK_STRIPES - 1)];
     }
 
     private static <T> T join(CompletableFuture<T> future) {

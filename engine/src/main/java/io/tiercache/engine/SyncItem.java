@@ -43,9 +43,18 @@ public final class SyncItem {
     private final String state;
     private final long expiresAt;
     private final long updatedAt;
+    /** Worked out once: the id's length is read where the id is at hand, not on every weighing. */
+    private final int estimatedMemoryBytes;
 
     private SyncItem(String id, byte[] payload, ContentType contentType, String contentHash, boolean hashedFromPayload,
                      long version, String state, long expiresAt, long updatedAt) {
+        this(id, id.length(), payload, contentType, contentHash, hashedFromPayload, version, state, expiresAt,
+                updatedAt);
+    }
+
+    private SyncItem(String id, int idChars, byte[] payload, ContentType contentType, String contentHash,
+                     boolean hashedFromPayload, long version, String state, long expiresAt, long updatedAt) {
+        this.estimatedMemoryBytes = payload.length + 2 * idChars + 2 * state.length() + 200;
         this.id = id;
         this.payload = payload;
         this.contentType = contentType;
@@ -71,9 +80,13 @@ public final class SyncItem {
                 requireValidExpiry(expiresAt), updatedAt);
     }
 
-    /** {@link #create} for the engine, of an id it checked and a payload it owns (taken over, not copied). */
-    static SyncItem owning(String id, byte[] payload, long version, String state, long expiresAt, long updatedAt) {
-        return new SyncItem(id, payload, null, null, true, version, requireValidState(state),
+    /**
+     * {@link #create} for the engine, of an id it checked ({@code idChars} long) and a payload it owns (taken over,
+     * not copied).
+     */
+    static SyncItem owning(String id, int idChars, byte[] payload, long version, String state, long expiresAt,
+                           long updatedAt) {
+        return new SyncItem(id, idChars, payload, null, null, true, version, requireValidState(state),
                 requireValidExpiry(expiresAt), updatedAt);
     }
 
@@ -205,7 +218,7 @@ public final class SyncItem {
 
     /** Bytes this item holds in memory, payload plus a fixed estimate for the object and its strings. */
     public int estimatedMemoryBytes() {
-        return payload.length + 2 * id.length() + 2 * state.length() + 200;
+        return estimatedMemoryBytes;
     }
 
     @Override

@@ -92,6 +92,9 @@ public final class MemoryTier implements ItemTier {
 
         private final MemoryTier tier;
         private final String id;
+        /** The id's length and hash, read here with the cell instead of from the id's own objects on every write. */
+        private final int idChars;
+        private final int idHash;
         /** Held (1) while a writer changes the fields below; writers hold it for a few field writes. */
         private volatile int lock;
         /** The item reads are served; null for a tombstone, a floor, or a dead cell. Read without the lock. */
@@ -112,12 +115,17 @@ public final class MemoryTier implements ItemTier {
          */
         private Object carrier;
         private TierWrite carried;
+        /** {@link #carried}'s version and kind, kept here so absorbing reads nothing but this cell. */
+        private long carriedVersion;
+        private boolean carriedUpsert;
         private int carriedBytes;
         private Object carriedRouting;
 
         Cell(MemoryTier tier, String id, Slot first) {
             this.tier = tier;
             this.id = id;
+            this.idChars = id.length();
+            this.idHash = id.hashCode();
             hold(first, first.weight(id), first.expiresAt());
         }
 
@@ -339,6 +347,16 @@ public final class MemoryTier implements ItemTier {
         return cell == null || !cell.live() ? null : cell;
     }
 
+    /** The length of {@code ref}'s id ({@code ref} of this tier). */
+    public int idChars(L1Ref ref) {
+        return ((Cell) ref).idChars;
+    }
+
+    /** The hash of {@code ref}'s id ({@code ref} of this tier). */
+    public int idHash(L1Ref ref) {
+        return ((Cell) ref).idHash;
+    }
+
     /** Whether {@code ref} is an entry of this tier (live or not). */
     public boolean holds(L1Ref ref) {
         return ref instanceof Cell cell && cell.tier == this;
@@ -379,6 +397,8 @@ public final class MemoryTier implements ItemTier {
         try {
             cell.carrier = queued;
             cell.carried = write;
+            cell.carriedVersion = write.version();
+            cell.carriedUpsert = write instanceof TierWrite.Upsert;
             cell.carriedBytes = bytes;
             cell.carriedRouting = routing;
         } finally {
@@ -398,12 +418,13 @@ public final class MemoryTier implements ItemTier {
         cell.acquire();
         try {
             if (cell.carrier == null || queued != null && cell.carrier != queued || cell.carriedRouting != routing
-                    || newer.version() < cell.carried.version()
-                    || !intoDeletes && !(cell.carried instanceof TierWrite.Upsert)) {
+                    || newer.version() < cell.carriedVersion || !intoDeletes && !cell.carriedUpsert) {
                 return Integer.MIN_VALUE;
             }
             int delta = newerBytes - cell.carriedBytes;
             cell.carried = newer;
+            cell.carriedVersion = newer.version();
+            cell.carriedUpsert = newer instanceof TierWrite.Upsert;
             cell.carriedBytes = newerBytes;
             return delta;
         } finally {
