@@ -17,6 +17,11 @@ import java.util.concurrent.CompletableFuture;
  * same id and routing: only the newest version of an id needs to reach the shared tiers, so repeated writes of a hot
  * id cost the flusher one row, and the queue one entry, per batch. Writes acknowledged later (WAL, DURABLE) keep
  * their own entry, since each one's acknowledgement waits for its own storing.
+ *
+ * <p>On an engine without Redis a queued MEMORY write may hand that job to its id's L1 entry ({@link #carryIn}):
+ * newer writes are then absorbed into the entry, under the entry's lock, without touching this object, and
+ * {@link #write()} reads the newest from there until {@link #take} (or {@link #retire}) takes it back, inside the
+ * same lock, so no reader sees the carrying end before this object holds the newest write.
  */
 public final class PendingWrite {
     /** What {@link #absorb} answers when it did not take the newer write over. */

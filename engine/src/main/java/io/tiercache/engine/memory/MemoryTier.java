@@ -33,8 +33,8 @@ import java.util.function.Predicate;
  * L1: items in process memory, bounded by bytes (Caffeine, weigher = payload + overhead).
  *
  * <p>Deletes leave a small versioned tombstone instead of removing the entry, so a read that fetched an older copy
- * from a lower tier cannot put it back after the delete: every write, fill and delete goes through one
- * version-guarded compute, and the newest version wins whatever the interleaving.
+ * from a lower tier cannot put it back after the delete: every write, fill and delete is one version-guarded step
+ * on the id's cell, and the newest version wins whatever the interleaving.
  *
  * <p>Caffeine holds a {@link Cell} per id, from the id's first write until it leaves L1, and what the cell holds is
  * the id's state. A write that leaves the entry's weight and expiry as they were (an overwrite with a same-sized
@@ -60,7 +60,7 @@ public final class MemoryTier implements ItemTier {
      * A write L1 is asked to place: an item; a tombstone remembering a delete's version; or a floor, left by another
      * node's write that L1 has not seen: reads go below, and only a copy at least that new may fill the entry.
      */
-    private record Slot(SyncItem item, long version, boolean floor) {
+    private record Placement(SyncItem item, long version, boolean floor) {
         int weight(String id) {
             return item == null ? TOMBSTONE_WEIGHT + 2 * id.length() : item.estimatedMemoryBytes();
         }
@@ -121,7 +121,7 @@ public final class MemoryTier implements ItemTier {
         private int carriedBytes;
         private Object carriedRouting;
 
-        Cell(MemoryTier tier, String id, Slot first) {
+        Cell(MemoryTier tier, String id, Placement first) {
             this.tier = tier;
             this.id = id;
             this.idChars = id.length();
@@ -139,16 +139,16 @@ public final class MemoryTier implements ItemTier {
             lock = 0;
         }
 
-        private void hold(Slot slot, int newWeight, long newExpiresAt) {
-            version = slot.version();
-            floor = slot.floor();
+        private void hold(Placement placed, int newWeight, long newExpiresAt) {
+            version = placed.version();
+            floor = placed.floor();
             weight = newWeight;
             expiresAt = newExpiresAt;
-            item = slot.item();
+            item = placed.item();
         }
 
         /** Whether what the cell holds keeps {@code candidate} out. Under the lock. */
-        private boolean outranks(Slot candidate) {
+        private boolean outranks(Placement candidate) {
             return floor ? version > candidate.version() : version >= candidate.version();
         }
 
@@ -157,7 +157,7 @@ public final class MemoryTier implements ItemTier {
          * outside Caffeine must not change what Caffeine weighed and timed. {@code reweigh} only inside Caffeine's
          * compute of the id, which weighs and times the cell afresh.
          */
-        int place(Slot candidate, boolean reweigh) {
+        int place(Placement candidate, boolean reweigh) {
             acquire();
             try {
                 if (dead) {
@@ -324,13 +324,13 @@ public final class MemoryTier implements ItemTier {
 
     /** Applies one write if it is newer than what L1 holds; returns whether it won. */
     public boolean apply(TierWrite write) {
-        return place(write.id(), slotOf(write));
+        return place(write.id(), placementOf(write));
     }
 
-    private static Slot slotOf(TierWrite write) {
+    private static Placement placementOf(TierWrite write) {
         return write instanceof TierWrite.Upsert upsert
-                ? new Slot(upsert.item(), upsert.version(), false)
-                : new Slot(null, write.version(), false);
+                ? new Placement(upsert.item(), upsert.version(), false)
+                : new Placement(null, write.version(), false);
     }
 
     /**
@@ -338,7 +338,7 @@ public final class MemoryTier implements ItemTier {
      * of an older copy that raced this notice is refused.
      */
     public boolean raiseFloor(String id, long version) {
-        return place(id, new Slot(null, version, true));
+        return place(id, new Placement(null, version, true));
     }
 
     /** The entry L1 holds for {@code id}, looked up without side effects; null if L1 holds none. */
@@ -372,7 +372,7 @@ public final class MemoryTier implements ItemTier {
             throw new IllegalArgumentException("an L1 entry of '" + cell.id + "' cannot take a write of '"
                     + write.id() + "'");
         }
-        return place(cell, write.id(), slotOf(write));
+        return place(cell, write.id(), placementOf(write));
     }
 
     /** What {@link #linkQueuedWrite} left in {@code ref}; opaque to L1, and possibly outdated (the caller checks). */
@@ -466,11 +466,11 @@ public final class MemoryTier implements ItemTier {
         }
     }
 
-    private boolean place(String key, Slot candidate) {
+    private boolean place(String key, Placement candidate) {
         return place(cache.getIfPresent(key), key, candidate);
     }
 
-    private boolean place(Cell held, String key, Slot candidate) {
+    private boolean place(Cell held, String key, Placement candidate) {
         if (held != null) {
             int outcome = held.place(candidate, false);
             if (outcome != NEEDS_MAP) {
