@@ -1118,9 +1118,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Up to {@code limit} items whose id starts with {@code prefix} ({@code %}, {@code _}, {@code \} literal). */
     public List<SyncItem> scanPrefix(String prefix, int limit) {
-        ItemIds.requireValidPrefix(prefix);
-        return scanMerged(item -> item.id().startsWith(prefix),
-                (tier, after, max, now) -> tier.scanPrefix(prefix, after, max, now), null, limit);
+        return scanPrefix(prefix, null, limit);
     }
 
     /** The page of items with the prefix whose ids sort after {@code afterId}, in id order. */

@@ -2,6 +2,8 @@ package io.tiercache.hibernate;
 
 import io.tiercache.hibernate.model.Person;
 import org.hibernate.SessionFactory;
+import org.hibernate.cache.spi.RegionFactory;
+import org.hibernate.stat.CacheRegionStatistics;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +61,21 @@ class QueryCacheTest {
 
         assertThat(again).extracting(p -> p.name).containsExactly("Ada", "Alan");
         assertThat(statistics.getQueryCacheHitCount()).isEqualTo(1);
+    }
+
+    @Test
+    void the_query_and_timestamps_regions_report_their_element_counts() {
+        names();
+        sessionFactory.inTransaction(session -> session.find(Person.class, 2L).name = "Alonzo");
+
+        CacheRegionStatistics queries = statistics.getCacheRegionStatistics(
+                RegionFactory.DEFAULT_QUERY_RESULTS_REGION_UNQUALIFIED_NAME);
+        assertThat(queries.getElementCountInMemory()).as("the one cached result").isEqualTo(1);
+        assertThat(queries.getElementCountOnDisk()).isZero();
+        assertThat(queries.getSizeInMemory()).isPositive();
+        CacheRegionStatistics timestamps = statistics.getCacheRegionStatistics(
+                RegionFactory.DEFAULT_UPDATE_TIMESTAMPS_REGION_UNQUALIFIED_NAME);
+        assertThat(timestamps.getElementCountInMemory()).as("the updated tables' timestamps").isPositive();
     }
 
     private List<String> names() {

@@ -9,7 +9,6 @@ import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
 import org.hibernate.cache.cfg.spi.EntityDataCachingConfig;
 import org.hibernate.cache.cfg.spi.NaturalIdDataCachingConfig;
 import org.hibernate.cache.spi.CacheKeysFactory;
-import org.hibernate.cache.spi.ExtendedStatisticsSupport;
 import org.hibernate.cache.spi.RegionFactory;
 import org.hibernate.cache.spi.access.AccessType;
 import org.hibernate.cache.spi.access.CollectionDataAccess;
@@ -34,7 +33,7 @@ import java.util.Comparator;
  * Hibernate's own access classes (they only get, put and evict); READ_WRITE uses the engine-atomic
  * {@link ReadWriteProtocol}; TRANSACTIONAL is allowed only with a JTA platform.
  */
-public final class TierDomainDataRegion extends AbstractDomainDataRegion implements ExtendedStatisticsSupport {
+public final class TierDomainDataRegion extends AbstractDomainDataRegion implements StorageStatistics {
     private final EngineStorage storage;
     private final boolean jta;
     private final Duration lockTtl;
@@ -49,6 +48,7 @@ public final class TierDomainDataRegion extends AbstractDomainDataRegion impleme
         completeInstantiation(config, context);
     }
 
+    @Override
     public EngineStorage storage() {
         return storage;
     }
@@ -104,18 +104,4 @@ public final class TierDomainDataRegion extends AbstractDomainDataRegion impleme
         return storage;
     }
 
-    @Override
-    public long getElementCountInMemory() {
-        return storage.elementCountInMemory();
-    }
-
-    @Override
-    public long getElementCountOnDisk() {
-        return storage.elementCountOnDisk();
-    }
-
-    @Override
-    public long getSizeInMemory() {
-        return storage.sizeInMemory();
-    }
 }

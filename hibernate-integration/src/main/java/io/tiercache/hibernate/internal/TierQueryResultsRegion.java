@@ -1,11 +1,10 @@
 package io.tiercache.hibernate.internal;
 
-import org.hibernate.cache.spi.ExtendedStatisticsSupport;
 import org.hibernate.cache.spi.RegionFactory;
 import org.hibernate.cache.spi.support.QueryResultsRegionTemplate;
 
 /** The query results region: Hibernate's template over an {@link EngineStorage}, with element counts. */
-public final class TierQueryResultsRegion extends QueryResultsRegionTemplate implements ExtendedStatisticsSupport {
+public final class TierQueryResultsRegion extends QueryResultsRegionTemplate implements StorageStatistics {
     private final EngineStorage storage;
 
     public TierQueryResultsRegion(String name, RegionFactory factory, EngineStorage storage) {
@@ -14,17 +13,7 @@ public final class TierQueryResultsRegion extends QueryResultsRegionTemplate imp
     }
 
     @Override
-    public long getElementCountInMemory() {
-        return storage.elementCountInMemory();
-    }
-
-    @Override
-    public long getElementCountOnDisk() {
-        return storage.elementCountOnDisk();
-    }
-
-    @Override
-    public long getSizeInMemory() {
-        return storage.sizeInMemory();
+    public EngineStorage storage() {
+        return storage;
     }
 }

@@ -1,11 +1,10 @@
 package io.tiercache.hibernate.internal;
 
-import org.hibernate.cache.spi.ExtendedStatisticsSupport;
 import org.hibernate.cache.spi.RegionFactory;
 import org.hibernate.cache.spi.support.TimestampsRegionTemplate;
 
 /** The update-timestamps region: Hibernate's template over an {@link EngineStorage}, with element counts. */
-public final class TierTimestampsRegion extends TimestampsRegionTemplate implements ExtendedStatisticsSupport {
+public final class TierTimestampsRegion extends TimestampsRegionTemplate implements StorageStatistics {
     private final EngineStorage storage;
 
     public TierTimestampsRegion(String name, RegionFactory factory, TimestampsStorage timestamps) {
@@ -14,17 +13,7 @@ public final class TierTimestampsRegion extends TimestampsRegionTemplate impleme
     }
 
     @Override
-    public long getElementCountInMemory() {
-        return storage.elementCountInMemory();
-    }
-
-    @Override
-    public long getElementCountOnDisk() {
-        return storage.elementCountOnDisk();
-    }
-
-    @Override
-    public long getSizeInMemory() {
-        return storage.sizeInMemory();
+    public EngineStorage storage() {
+        return storage;
     }
 }
