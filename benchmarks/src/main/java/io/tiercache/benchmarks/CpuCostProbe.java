@@ -7,12 +7,15 @@ import javax.cache.configuration.MutableConfiguration;
 import javax.cache.spi.CachingProvider;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
@@ -22,9 +25,14 @@ import java.util.stream.Stream;
  * JVM's (so it includes tiercache's flusher writing SQLite, the JIT and the GC).
  *
  * <p>Run: {@code java -cp <benchmarks classpath> io.tiercache.benchmarks.CpuCostProbe [ops [operation [provider]]]}.
+ * {@code -Dprobe.keys=N} changes the key count (100 keeps everything in the CPU caches); {@code -Dprobe.threads=N}
+ * runs each operation on N threads at once, as the JMH benchmark does with 2: "thread" is then the workers' CPU per
+ * operation, "flusher" tiercache's write-behind thread's, and "wall" the throughput of the round.
  */
 public final class CpuCostProbe {
     private static final int KEYS = Integer.getInteger("probe.keys", 10_000);
+    private static final int THREADS = Integer.getInteger("probe.threads", 1);
+    private static final String FLUSHER = "tiercache-flusher";
 
     private CpuCostProbe() {
     }
@@ -72,8 +80,11 @@ public final class CpuCostProbe {
                 run(cache, op, keys, missing, values, n); // warm-up
                 run(cache, op, keys, missing, values, n);
                 Cost cost = run(cache, op, keys, missing, values, n);
-                System.out.printf("%-10s %-20s thread %9.0f ns/op   process %9.0f ns/op   (%d ops)%n",
-                        provider, op, cost.threadNanos / n, cost.processNanos / n, n);
+                double done = (double) n * THREADS;
+                System.out.printf("%-10s %-20s thread %9.0f ns/op   process %9.0f ns/op   flusher %7.0f ns/op"
+                                + "   wall %7.3f ops/us   (%d ops x %d threads)%n", provider, op,
+                        cost.threadNanos / done, cost.processNanos / done, cost.flusherNanos / done,
+                        done / (cost.wallNanos / 1_000.0), n, THREADS);
             }
         } finally {
             manager.close();
@@ -86,18 +97,54 @@ public final class CpuCostProbe {
         }
     }
 
-    private record Cost(double threadNanos, double processNanos) {
+    private record Cost(double threadNanos, double processNanos, double flusherNanos, double wallNanos) {
     }
 
+    /** {@code n} operations on each of {@link #THREADS} threads started together. */
     private static Cost run(Cache<String, String> cache, String op, String[] keys, String[] missing, String[] values,
                             int n) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        SplittableRandom random = new SplittableRandom(42);
-        long sink = 0;
-        long thread0 = threads.getCurrentThreadCpuTime();
+        long[] workerNanos = new long[THREADS];
+        Thread[] workers = new Thread[THREADS];
+        CountDownLatch start = new CountDownLatch(1);
+        for (int t = 0; t < THREADS; t++) {
+            int worker = t;
+            workers[t] = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                long cpu0 = threads.getCurrentThreadCpuTime();
+                operate(cache, op, keys, missing, values, n, new SplittableRandom(42 + worker));
+                workerNanos[worker] = threads.getCurrentThreadCpuTime() - cpu0;
+            }, "probe-" + t);
+            workers[t].start();
+        }
+        long flusher0 = flusherCpuNanos(threads);
         long process0 = os.getProcessCpuTime();
+        long wall0 = System.nanoTime();
+        start.countDown();
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the probe ran", e);
+            }
+        }
+        long wall = System.nanoTime() - wall0;
+        long process = os.getProcessCpuTime() - process0;
+        long flusher = flusherCpuNanos(threads) - flusher0;
+        return new Cost(LongStream.of(workerNanos).sum(), process, flusher, wall);
+    }
+
+    private static void operate(Cache<String, String> cache, String op, String[] keys, String[] missing,
+                                String[] values, int n, SplittableRandom random) {
+        long sink = 0;
         for (int k = 0; k < n; k++) {
             int i = random.nextInt(KEYS);
             switch (op) {
@@ -113,11 +160,18 @@ public final class CpuCostProbe {
                 }
             }
         }
-        long thread = threads.getCurrentThreadCpuTime() - thread0;
-        long process = os.getProcessCpuTime() - process0;
         if (sink == 42) {
             System.out.print("");
         }
-        return new Cost(thread, process);
+    }
+
+    /** CPU time of tiercache's flusher thread so far (0 without one). */
+    private static long flusherCpuNanos(ThreadMXBean threads) {
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().equals(FLUSHER)) {
+                return Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return 0;
     }
 }
