@@ -130,8 +130,13 @@ public final class MemoryTier implements ItemTier {
         }
 
         private void acquire() {
-            while (!LOCK.compareAndSet(this, 0, 1)) {
-                Thread.onSpinWait();
+            for (int spins = 0; !LOCK.compareAndSet(this, 0, 1); spins++) {
+                // Holders keep it for a few field writes; one that lost its core meanwhile is let back on.
+                if (spins < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
         }
 
@@ -250,6 +255,9 @@ public final class MemoryTier implements ItemTier {
             return "L1Ref{" + id + (live() ? "" : ", left L1") + "}";
         }
     }
+
+    /** Spins on a cell's lock word before a waiter yields its core to the holder. */
+    private static final int SPINS_BEFORE_YIELD = 64;
 
     /** Outcomes of {@link Cell#place}. */
     private static final int LOST = 0;
