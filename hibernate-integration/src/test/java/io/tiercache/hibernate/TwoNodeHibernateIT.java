@@ -2,9 +2,9 @@ package io.tiercache.hibernate;
 
 import io.tiercache.engine.nodes.NodeProcess;
 import io.tiercache.engine.nodes.SharedNodes;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tiercache.engine.nodes.SharedNodesExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -27,17 +27,8 @@ class TwoNodeHibernateIT {
 
     @TempDir
     Path dir;
-    private SharedNodes shared;
-
-    @BeforeEach
-    void openBackends() throws Exception {
-        shared = SharedNodes.open();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        shared.close();
-    }
+    @RegisterExtension
+    final SharedNodesExtension backends = new SharedNodesExtension();
 
     @Test
     void noNodeServesStateOlderThanACommittedUpdate() throws Exception {
@@ -90,6 +81,7 @@ class TwoNodeHibernateIT {
     }
 
     private NodeProcess start(String name, long clockOffsetMs, boolean createSchema) throws Exception {
+        SharedNodes shared = backends.nodes();
         return shared.start(HibernateNode.class, dir.resolve(name + ".log"), shared.redis().prefix(),
                 shared.database().jdbcUrl(), dir.resolve(name).toString(), Long.toString(clockOffsetMs),
                 Boolean.toString(createSchema));

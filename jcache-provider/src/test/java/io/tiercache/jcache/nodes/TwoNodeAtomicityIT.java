@@ -2,10 +2,10 @@ package io.tiercache.jcache.nodes;
 
 import io.tiercache.engine.nodes.NodeProcess;
 import io.tiercache.engine.nodes.SharedNodes;
+import io.tiercache.engine.nodes.SharedNodesExtension;
 import io.tiercache.jcache.TierCachingProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.cache.Cache;
@@ -31,20 +31,12 @@ class TwoNodeAtomicityIT {
 
     @TempDir
     Path dir;
-    private SharedNodes shared;
-
-    @BeforeEach
-    void openBackends() throws Exception {
-        shared = SharedNodes.open();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        shared.close();
-    }
+    @RegisterExtension
+    final SharedNodesExtension backends = new SharedNodesExtension();
 
     @Test
     void twoJvmsIncrementingOneKeyLoseNoIncrementAndEachKeyHasOneOwner() throws Exception {
+        SharedNodes shared = backends.nodes();
         List<NodeProcess> nodes = new ArrayList<>();
         for (String name : List.of("node-a", "node-b")) {
             nodes.add(shared.start(AtomicityWorker.class, dir.resolve(name + ".log"), shared.redis().prefix(),
@@ -71,8 +63,8 @@ class TwoNodeAtomicityIT {
 
         TierCachingProvider provider = new TierCachingProvider();
         try (CacheManager manager = provider.getCacheManager(URI.create("tiercache:checker"),
-                getClass().getClassLoader(), AtomicityWorker.settings(shared.redis().prefix(), shared.database().jdbcUrl(),
-                        dir.resolve("checker").toString()))) {
+                getClass().getClassLoader(), AtomicityWorker.settings(shared.redis().prefix(),
+                        shared.database().jdbcUrl(), dir.resolve("checker").toString()))) {
             Cache<String, Long> counters = manager.createCache("counters", new MutableConfiguration<String, Long>()
                     .setTypes(String.class, Long.class));
             assertThat(counters.get("hits")).isEqualTo(2L * INCREMENTS);
