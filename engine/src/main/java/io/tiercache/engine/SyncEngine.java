@@ -854,9 +854,11 @@ public final class SyncEngine implements AutoCloseable {
         }
         PendingWrite queued = writeBehind.enqueue(pending);
         if (ref != null) {
-            l1.linkQueuedWrite(ref, queued);
-            if (queued == pending && durability == Durability.MEMORY && carriesInL1()) {
-                pending.carryIn(l1, ref);
+            // Without Redis the entry carries the newer writes itself; with Redis it only finds the queued one.
+            boolean carried = queued == pending && durability == Durability.MEMORY && carriesInL1()
+                    && pending.carryIn(l1, ref);
+            if (!carried) {
+                l1.linkQueuedWrite(ref, queued);
             }
         }
         return switch (durability) {

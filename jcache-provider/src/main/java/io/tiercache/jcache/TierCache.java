@@ -137,6 +137,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
         requireOpen();
         try {
             // Through the key's L1 entry when the near cache holds it: no id to build, no engine map to look in.
+            // It holds only keys whose id needs no stored key (NearCache.track), hence the null below.
             L1Ref ref = near == null ? null : near.ref(key);
             if (ref != null) {
                 SyncItem item = engine.submitOwned(ref, entries.eternalPayload(null, prepared),
