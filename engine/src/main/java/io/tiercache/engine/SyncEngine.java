@@ -407,6 +407,36 @@ public final class SyncEngine implements AutoCloseable {
         return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), payload, options);
     }
 
+    /**
+     * {@link #submitOwned(L1Ref, byte[], SubmitOptions)} of a payload encoded only when a tier or a reader needs its
+     * bytes ({@link DeferredPayload}); until the item is replaced, {@code ref} serves the payload's value to its
+     * owner ({@link L1Ref#attached}). One whose {@link DeferredPayload#maxEncodedSize} is over
+     * {@code maxPayloadBytes} is encoded here and checked like any other.
+     *
+     * <pre>{@code
+     * L1Ref ref = engine.l1Ref("greetings/en");
+     * if (ref != null) {
+     *     engine.submitOwned(ref, new Text(this, "hello"), SubmitOptions.defaults()).join(); // see DeferredPayload
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code ref} is not an entry of this engine's L1
+     */
+    public CompletableFuture<SyncItem> submitOwned(L1Ref ref, DeferredPayload payload, SubmitOptions options) {
+        if (payload == null) {
+            throw new IllegalArgumentException("payload of '" + ref.id() + "' must not be null");
+        }
+        if (payload.maxEncodedSize() > config.maxPayloadBytes()) {
+            return submitOwned(ref, payload.encode(), options);
+        }
+        requireReady();
+        if (!l1.holds(ref)) {
+            throw new IllegalArgumentException("L1 entry " + ref + " is not an entry of this engine's L1");
+        }
+        requireNotAwaitingInvalidation(ref.id(), options);
+        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), payload, options);
+    }
+
     /** L1's entry for {@code id}, for {@link #submitOwned} and derived values ({@link L1Ref}); null if L1 has none. */
     public L1Ref l1Ref(String id) {
         requireReady();
@@ -422,10 +452,10 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * A write of a valid id ({@code idChars} long, hash {@code idHash}) and an owned, valid payload; through
-     * {@code ref} (L1's entry for the id) unless null.
+     * A write of a valid id ({@code idChars} long, hash {@code idHash}) and an owned, valid payload (bytes or a
+     * {@link DeferredPayload}); through {@code ref} (L1's entry for the id) unless null.
      */
-    private CompletableFuture<SyncItem> submitChecked(L1Ref ref, String id, int idChars, int idHash, byte[] payload,
+    private CompletableFuture<SyncItem> submitChecked(L1Ref ref, String id, int idChars, int idHash, Object payload,
                                                       SubmitOptions options) {
         Durability durability = durabilityOf(options);
         admit(durability);
@@ -434,7 +464,9 @@ public final class SyncEngine implements AutoCloseable {
         try {
             long now = time.currentTimeMillis();
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
-            SyncItem item = SyncItem.owning(id, idChars, payload, clock.next(), options.state(), expiresAt, now);
+            SyncItem item = payload instanceof DeferredPayload deferred
+                    ? SyncItem.deferring(id, idChars, deferred, clock.next(), options.state(), expiresAt, now)
+                    : SyncItem.owning(id, idChars, (byte[]) payload, clock.next(), options.state(), expiresAt, now);
             CompletableFuture<Void> stored = store(ref, new TierWrite.Upsert(item), options.routing(),
                     durability);
             // A MEMORY write is acknowledged at once: no dependent future for it.

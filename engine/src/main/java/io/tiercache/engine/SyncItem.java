@@ -29,11 +29,18 @@ public final class SyncItem {
     public static final int MAX_STATE_LENGTH = 128;
 
     private final String id;
-    private final byte[] payload;
+    /**
+     * The bytes; null until first use for an item made from a {@link DeferredPayload}, then its encoding (a thread
+     * may encode twice, and both get equal bytes; volatile so that no thread sees the array before its contents).
+     */
+    private volatile byte[] payload;
+    /** What the payload encodes, for an item submitted with a {@link DeferredPayload}; else null. */
+    private final DeferredPayload deferred;
     /**
      * Content type and hash of an item made by {@link #create} are worked out on first use (the L1 path never needs
      * them, the flusher does, off the writer's thread) and kept. The fields are racy caches of pure functions of the
-     * final payload: a thread may compute one twice, never see a wrong one (String and enum publish safely).
+     * payload, which never changes once encoded: a thread may compute one twice, never see a wrong one (String and
+     * enum publish safely).
      */
     private ContentType contentType;
     private String contentHash;
@@ -48,15 +55,18 @@ public final class SyncItem {
 
     private SyncItem(String id, byte[] payload, ContentType contentType, String contentHash, boolean hashedFromPayload,
                      long version, String state, long expiresAt, long updatedAt) {
-        this(id, id.length(), payload, contentType, contentHash, hashedFromPayload, version, state, expiresAt,
+        this(id, id.length(), payload, null, contentType, contentHash, hashedFromPayload, version, state, expiresAt,
                 updatedAt);
     }
 
-    private SyncItem(String id, int idChars, byte[] payload, ContentType contentType, String contentHash,
-                     boolean hashedFromPayload, long version, String state, long expiresAt, long updatedAt) {
-        this.estimatedMemoryBytes = payload.length + 2 * idChars + 2 * state.length() + 200;
+    private SyncItem(String id, int idChars, byte[] payload, DeferredPayload deferred, ContentType contentType,
+                     String contentHash, boolean hashedFromPayload, long version, String state, long expiresAt,
+                     long updatedAt) {
+        this.estimatedMemoryBytes = (payload != null ? payload.length : deferred.estimatedSize()) + 2 * idChars
+                + 2 * state.length() + 200;
         this.id = id;
         this.payload = payload;
+        this.deferred = deferred;
         this.contentType = contentType;
         this.contentHash = contentHash;
         this.hashedFromPayload = hashedFromPayload;
@@ -86,7 +96,14 @@ public final class SyncItem {
      */
     static SyncItem owning(String id, int idChars, byte[] payload, long version, String state, long expiresAt,
                            long updatedAt) {
-        return new SyncItem(id, idChars, payload, null, null, true, version, requireValidState(state),
+        return new SyncItem(id, idChars, payload, null, null, null, true, version, requireValidState(state),
+                requireValidExpiry(expiresAt), updatedAt);
+    }
+
+    /** {@link #owning} of a payload encoded on first use. */
+    static SyncItem deferring(String id, int idChars, DeferredPayload payload, long version, String state,
+                              long expiresAt, long updatedAt) {
+        return new SyncItem(id, idChars, null, payload, null, null, true, version, requireValidState(state),
                 requireValidExpiry(expiresAt), updatedAt);
     }
 
@@ -106,8 +123,8 @@ public final class SyncItem {
 
     /** The same payload under a new version, state and expiry (the hash and type carry over). */
     public SyncItem withMetadata(long newVersion, String newState, long newExpiresAt, long newUpdatedAt) {
-        return new SyncItem(id, payload, contentType, contentHash, hashedFromPayload, newVersion,
-                requireValidState(newState), requireValidExpiry(newExpiresAt), newUpdatedAt);
+        return new SyncItem(id, id.length(), payload, deferred, contentType, contentHash, hashedFromPayload,
+                newVersion, requireValidState(newState), requireValidExpiry(newExpiresAt), newUpdatedAt);
     }
 
     public static String requireValidState(String state) {
@@ -142,22 +159,45 @@ public final class SyncItem {
 
     /** A copy of the payload bytes. */
     public byte[] payload() {
-        return payload.clone();
+        return bytes().clone();
     }
 
     /** The payload without copying, read-only. */
     public ByteBuffer payloadView() {
-        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+        return ByteBuffer.wrap(bytes()).asReadOnlyBuffer();
     }
 
     public int payloadSize() {
-        return payload.length;
+        return bytes().length;
+    }
+
+    /**
+     * The value this item's payload was deferred from ({@link DeferredPayload#value}) if {@code owner} submitted
+     * it; else null.
+     */
+    public Object deferredValueFor(Object owner) {
+        DeferredPayload source = deferred;
+        return source != null && source.owner() == owner ? source.value() : null;
+    }
+
+    private byte[] bytes() {
+        byte[] bytes = payload;
+        if (bytes == null) {
+            bytes = deferred.encode();
+            if (bytes == null || bytes.length > deferred.maxEncodedSize()) {
+                throw new IllegalStateException("the deferred payload of '" + ItemIds.abbreviate(id) + "' encoded to "
+                        + (bytes == null ? "null" : bytes.length + " bytes, over its maxEncodedSize "
+                        + deferred.maxEncodedSize()) + " (" + deferred.getClass().getName() + ")");
+            }
+            payload = bytes;
+        }
+        return bytes;
     }
 
     public ContentType contentType() {
         ContentType type = contentType;
         if (type == null) {
-            type = JsonDetector.isJsonDocument(payload) ? ContentType.JSON : ContentType.BINARY;
+            type = JsonDetector.isJsonDocument(bytes()) ? ContentType.JSON : ContentType.BINARY;
             contentType = type;
         }
         return type;
@@ -167,7 +207,7 @@ public final class SyncItem {
     public String contentHash() {
         String hash = contentHash;
         if (hash == null) {
-            hash = ContentHash.sha256Hex(payload);
+            hash = ContentHash.sha256Hex(bytes());
             contentHash = hash;
         }
         return hash;
@@ -202,18 +242,18 @@ public final class SyncItem {
     /** The payload as text when it is a JSON document; empty for binary items. */
     public java.util.Optional<String> contentAsJson() {
         return contentType() == ContentType.JSON
-                ? java.util.Optional.of(new String(payload, StandardCharsets.UTF_8))
+                ? java.util.Optional.of(new String(bytes(), StandardCharsets.UTF_8))
                 : java.util.Optional.empty();
     }
 
     /** Whether the stored hash matches the bytes: false means the copy was corrupted in a store or in transit. */
     public boolean isIntact() {
-        return hashedFromPayload || contentHash.equals(ContentHash.sha256Hex(payload));
+        return hashedFromPayload || contentHash.equals(ContentHash.sha256Hex(bytes()));
     }
 
     /** Whether both items hold the same bytes (hash compared first, then the bytes). */
     public boolean samePayloadAs(SyncItem other) {
-        return contentHash().equals(other.contentHash()) && Arrays.equals(payload, other.payload);
+        return contentHash().equals(other.contentHash()) && Arrays.equals(bytes(), other.bytes());
     }
 
     /** Bytes this item holds in memory, payload plus a fixed estimate for the object and its strings. */
@@ -242,7 +282,7 @@ public final class SyncItem {
     @Override
     public String toString() {
         return "SyncItem{id='" + ItemIds.abbreviate(id) + "', version=" + version + ", type=" + contentType()
-                + ", bytes=" + payload.length + ", state='" + state + "'"
+                + ", bytes=" + bytes().length + ", state='" + state + "'"
                 + (hasExpiry() ? ", expiresAt=" + expiresAt : "") + "}";
     }
 }

@@ -120,7 +120,7 @@ class WriteCoalescingTest extends EngineTestSupport {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an entry of this engine");
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> engine.submitOwned(ref, null, SubmitOptions.defaults()))
+                        () -> engine.submitOwned(ref, (byte[]) null, SubmitOptions.defaults()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("doc/1");
         assertThat(text(engine.get("doc/1").orElseThrow())).isEqualTo("{}");
     }

@@ -27,13 +27,13 @@ final class SingleKeyWrites<K, V> {
 
     void put(K key, V value) {
         long start = stats.start();
-        StoredEntries.Prepared prepared = entries.prepare(value);
         if (entries.putsIgnoreCurrent() && !integration.writesThrough() && !cache.hasListeners()) {
             // Nothing here needs the current entry (no event, no writer, same eternal result): skip reading it.
-            cache.overwrite(key, prepared);
+            cache.overwrite(key, value);
             stats.put(start);
             return;
         }
+        StoredEntries.Prepared prepared = entries.prepare(value);
         boolean stored = cache.atomicallyWithEvents(key, (current, out) -> {
             if (current.live()) {
                 integration.write(key, value);

@@ -1,5 +1,6 @@
 package io.tiercache.jcache;
 
+import io.tiercache.engine.DeferredPayload;
 import io.tiercache.engine.Mutation;
 import io.tiercache.engine.SubmitOptions;
 import io.tiercache.engine.SyncItem;
@@ -190,6 +191,40 @@ final class StoredEntries<K, V> {
     /** The payload {@link #write} stores for an eternal store-by-value entry. */
     byte[] eternalPayload(byte[] storedKey, Prepared prepared) {
         return new Envelope(Envelope.ETERNAL, 0, storedKey, prepared.bytes(), false).encode();
+    }
+
+    /**
+     * {@link #eternalPayload} of {@code value} without a stored key, encoded only when the engine needs its bytes,
+     * and served back to {@code owner} from L1 meanwhile; null unless the codec can defer the value
+     * ({@link ValueCodec#maxDeferredSize}).
+     */
+    DeferredPayload deferredEternal(Object owner, Object value) {
+        int maxValueBytes = byValue ? values.maxDeferredSize(value) : -1;
+        return maxValueBytes < 0 ? null : new EternalValue(owner, value, maxValueBytes);
+    }
+
+    private final class EternalValue extends DeferredPayload {
+        private final int maxValueBytes;
+
+        EternalValue(Object owner, Object value, int maxValueBytes) {
+            super(owner, value);
+            this.maxValueBytes = maxValueBytes;
+        }
+
+        @Override
+        protected byte[] encode() {
+            return eternalPayload(null, new Prepared(value(), values.encode(value())));
+        }
+
+        @Override
+        public int maxEncodedSize() {
+            return Envelope.maxEncodedSize(maxValueBytes);
+        }
+
+        @Override
+        public int estimatedSize() {
+            return values.estimatedDeferredSize(value());
+        }
     }
 
     /** The submit options {@link #write} uses for an eternal entry. */

@@ -1,5 +1,6 @@
 package io.tiercache.jcache;
 
+import io.tiercache.engine.DeferredPayload;
 import io.tiercache.engine.L1Ref;
 import io.tiercache.engine.Mutation;
 import io.tiercache.engine.SyncEngine;
@@ -130,21 +131,29 @@ public final class TierCache<K, V> implements Cache<K, V> {
     }
 
     /**
-     * Stores {@code prepared} as an eternal entry without reading the current one: one engine submit under the key's
+     * Stores {@code value} as an eternal entry without reading the current one: one engine submit under the key's
      * lock, so it is as atomic as {@link #atomically}. Only for caches whose puts ignore the current entry.
      */
-    void overwrite(K key, StoredEntries.Prepared prepared) {
+    void overwrite(K key, V value) {
         requireOpen();
         try {
             // Through the key's L1 entry when the near cache holds it: no id to build, no engine map to look in.
-            // It holds only keys whose id needs no stored key (NearCache.track), hence the null below.
+            // It holds only keys whose id needs no stored key (NearCache.track), hence no stored key below.
             L1Ref ref = near == null ? null : near.ref(key);
             if (ref != null) {
-                SyncItem item = engine.submitOwned(ref, entries.eternalPayload(null, prepared),
+                // An immutable value is encoded only when a tier needs it: overwrites between two flushes encode
+                // nothing, and the entry serves the value itself to the near cache.
+                DeferredPayload deferred = entries.deferredEternal(near, value);
+                if (deferred != null) {
+                    engine.submitOwned(ref, deferred, entries.eternalOptions()).join();
+                    return;
+                }
+                SyncItem item = engine.submitOwned(ref, entries.eternalPayload(null, entries.prepare(value)),
                         entries.eternalOptions()).join();
-                near.wrote(ref, item, prepared.value());
+                near.wrote(ref, item, value);
                 return;
             }
+            StoredEntries.Prepared prepared = entries.prepare(value);
             KeyId id = entries.id(key);
             SyncItem item = engine.submitWith(id.id(), entries.eternalPayload(id.storedKey(), prepared),
                     entries.eternalOptions()).join();
@@ -473,6 +482,12 @@ public final class TierCache<K, V> implements Cache<K, V> {
     /** How many decoded values the near cache holds (-1 without one); for tests. */
     long nearCacheSize() {
         return near == null ? -1 : near.size(entries.clock());
+    }
+
+    /** The value L1's item for {@code key} was put with and is still not encoded from, or null; for tests. */
+    Object unencodedValue(K key) {
+        SyncItem item = near == null ? null : engine.getCached(entries.id(key).id()).orElse(null);
+        return item == null ? null : item.deferredValueFor(near);
     }
 
     long statisticsStart() {

@@ -148,6 +148,37 @@ class NearCacheTest {
     }
 
     @Test
+    void aPutOfAnImmutableValueIsEncodedWhenStoredAndReadsBackAfterARestart() {
+        Properties properties = TierSetup.SQLITE.properties(dir);
+        properties.setProperty("tiercache.cache.on-create", "KEEP");
+        MutableConfiguration<String, String> config = new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class);
+        CacheManager first = provider.getCacheManager(URI.create("test:deferred"), getClass().getClassLoader(),
+                properties);
+        Cache<String, String> cache = first.createCache("near", config);
+        cache.put("k", "first");
+        assertThat(cache.get("k")).isEqualTo("first");
+        String last = null;
+        for (int i = 0; i < 100; i++) {
+            last = new String("value " + i);
+            cache.put("k", last);
+            // Served as put: an immutable value is neither encoded on the put nor decoded for the get.
+            assertThat(cache.get("k")).isSameAs(last);
+        }
+        assertThat(cache.unwrap(TierCache.class).unencodedValue("k")).as("what L1 holds").isSameAs(last);
+        SyncEngine engine = cache.unwrap(SyncEngine.class);
+        byte[] stored = engine.get(id(cache, "k")).orElseThrow().payload();
+        assertThat(new String(stored, 1, stored.length - 1, java.nio.charset.StandardCharsets.UTF_8))
+                .as("encoded on demand as the codec encodes a put").isEqualTo(last);
+        assertThat(engine.get(id(cache, "k")).orElseThrow().isIntact()).isTrue();
+        first.close();
+
+        CacheManager second = provider.getCacheManager(URI.create("test:deferred"), getClass().getClassLoader(),
+                properties);
+        assertThat(second.createCache("near", config).get("k")).isEqualTo("value 99");
+    }
+
+    @Test
     void droppingL1DropsTheDecodedValues() {
         // Without lower tiers, what L1 drops is gone: the near cache must not keep serving it.
         TierCache<String, String> cache = cache(TierSetup.L1_ONLY, String.class, new MutableConfiguration<>());

@@ -40,12 +40,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>One thread does flushing, draining and expiry purges, so none of them race each other.
  *
- * <p>The count, byte and age triggers are paced by the flusher's CPU time: after a batch, the next one waits at
- * least as long as the last one kept the flusher's thread busy. Under a stream of overwrites this is what lets the
- * queue coalesce and leaves the writers their cores: unpaced, an L3 that costs CPU per row (SQLite runs in this
- * process) has the flusher start the next batch the moment the last ends, write nearly every overwrite as a row
- * of its own and keep a core busy. Paced, the flusher uses at most half a core; an L3 that mostly waits on the
- * network is barely paced at all. A DURABLE write, an explicit flush, shutdown and memory pressure at
+ * <p>The count, byte and age triggers are paced by the flusher's CPU time: after a batch, the next one waits
+ * {@link #PACING} times as long as the last one kept the flusher's thread busy, never longer than
+ * {@code batchFlushMs}. Under a stream of overwrites this is what lets the queue coalesce and leaves the writers
+ * their cores: unpaced, an L3 that costs CPU per row (SQLite runs in this process) has the flusher start the next
+ * batch the moment the last ends, write nearly every overwrite as a row of its own and keep a core busy. Paced, the
+ * flusher uses at most a quarter of a core while its batches take under a third of {@code batchFlushMs}, and a
+ * write waits at most {@code batchFlushMs} for its batch to start once a trigger fired, as unpaced; an L3 that
+ * mostly waits on the network is barely paced at all. A DURABLE write, an explicit flush, shutdown and memory pressure at
  * {@code backpressureWarn} or above are never paced.
  */
 public final class WriteBehind {
@@ -53,6 +55,8 @@ public final class WriteBehind {
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long EVICTION_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int OPTIMISTIC_READS = 8;
+    /** A paced batch waits this many times the CPU time the last one took: the flusher's share of a core is 1/(1+this). */
+    private static final long PACING = 3;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final SyncEngineConfig config;
@@ -441,7 +445,8 @@ public final class WriteBehind {
                     batchFull = false;
                     long cpuBefore = flusherCpuNanos();
                     flushQueued();
-                    pacedUntilNanos = System.nanoTime() + Math.min(flusherCpuNanos() - cpuBefore, flushNanos);
+                    pacedUntilNanos = System.nanoTime()
+                            + Math.min(PACING * (flusherCpuNanos() - cpuBefore), flushNanos);
                 }
                 repairCacheTier();
                 evictCacheTierOccasionally();

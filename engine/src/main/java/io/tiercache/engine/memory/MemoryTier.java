@@ -243,8 +243,16 @@ public final class MemoryTier implements ItemTier {
 
         @Override
         public Object attached(Object owner, TimeSource clock) {
+            SyncItem current = item;
+            if (current == null) {
+                return null;
+            }
+            Object deferred = current.deferredValueFor(owner);
+            if (deferred != null) {
+                return !current.hasExpiry() || current.expiresAt() > clock.currentTimeMillis() ? deferred : null;
+            }
             Attachment held = attachment;
-            if (held == null || held.item != item || held.owner != owner) {
+            if (held == null || held.item != current || held.owner != owner) {
                 return null;
             }
             return held.until == Long.MAX_VALUE || held.until > clock.currentTimeMillis() ? held.value : null;

@@ -67,6 +67,21 @@ public final class DefaultCodec implements ValueCodec {
 
     /** UTF-8 after the tag; an ASCII string (the common case) is written in one pass into one array. */
     @SuppressWarnings("deprecation")
+    /** Strings, longs and integers: immutable, and encoded by code that cannot fail. */
+    @Override
+    public int maxDeferredSize(Object value) {
+        if (value instanceof String s) {
+            // UTF-8 takes at most three bytes per char (a surrogate pair: four for two chars).
+            return s.length() > (Integer.MAX_VALUE - 1) / 3 ? Integer.MAX_VALUE : 1 + 3 * s.length();
+        }
+        return value instanceof Long ? 9 : value instanceof Integer ? 5 : -1;
+    }
+
+    @Override
+    public int estimatedDeferredSize(Object value) {
+        return value instanceof String s ? 1 + s.length() : maxDeferredSize(value);
+    }
+
     private static byte[] encodeString(String s) {
         // The JDK's own encoder: an ASCII string is one vectorized check and one copy.
         return tagged(STRING, s.getBytes(StandardCharsets.UTF_8));

@@ -37,6 +37,11 @@ public record Envelope(long expireAt, long stamp, byte[] storedKey, byte[] value
                 && (value.length == 0 || value[0] != MAGIC);
     }
 
+    /** The most bytes {@link #encode} gives an envelope without a stored key around {@code valueBytes} bytes. */
+    public static int maxEncodedSize(int valueBytes) {
+        return valueBytes > Integer.MAX_VALUE - HEADER ? Integer.MAX_VALUE : HEADER + valueBytes;
+    }
+
     public byte[] encode() {
         if (isBare()) {
             return value;

@@ -18,4 +18,18 @@ public interface ValueCodec {
 
     /** The value {@code bytes} represent. */
     Object decode(byte[] bytes);
+
+    /**
+     * The most bytes {@link #encode} gives {@code value}, if {@code value} is immutable and its encoding cannot fail
+     * and is the same on every call, so that it may be encoded later, on another thread (the write-behind's); -1
+     * when it must be encoded at once, which the default answers for every value.
+     */
+    default int maxDeferredSize(Object value) {
+        return -1;
+    }
+
+    /** About as many bytes as {@link #encode} gives a value {@link #maxDeferredSize} accepts. */
+    default int estimatedDeferredSize(Object value) {
+        return maxDeferredSize(value);
+    }
 }
