@@ -460,7 +460,13 @@ public final class SyncEngine implements AutoCloseable {
         Durability durability = durabilityOf(options);
         admit(durability);
         ReentrantLock lock = lockForHash(idHash);
-        lock.lock();
+        if (ref != null && durability == Durability.MEMORY && carriesInL1()) {
+            SyncItem carried = carryThrough(ref, lock, id, idChars, payload, options);
+            if (carried != null) {
+                return CompletableFuture.completedFuture(carried);
+            }
+        }
+        lockId(lock, id);
         try {
             long now = time.currentTimeMillis();
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
@@ -474,6 +480,61 @@ public final class SyncEngine implements AutoCloseable {
                     : stored.thenApply(ignored -> item);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The cheapest write: a MEMORY upsert through {@code ref} while the entry carries the id's queued write, made
+     * entirely inside the entry's lock (version, item, placement, carrying) without the id's lock. That is safe
+     * because it is done only while nobody holds the id's lock ({@code lock}), and whoever takes that lock waits for
+     * the entry's lock before going on ({@link #lockId}): a compute never sees the id change under it. Returns
+     * null, having changed nothing, when the write must take the usual way.
+     */
+    private SyncItem carryThrough(L1Ref ref, ReentrantLock lock, String id, int idChars, Object payload,
+                                  SubmitOptions options) {
+        Set<Tier> routing = Routing.of(options.routing());
+        boolean recorded = existence != null && routing.contains(Tier.L3);
+        String state = SyncItem.requireValidState(options.state());
+        if (!l1.lockCarrying(ref, routing, !recorded)) {
+            return null;
+        }
+        SyncItem item;
+        int delta;
+        try {
+            if (lock.isLocked() || writesClosed) {
+                return null;
+            }
+            long now = time.currentTimeMillis();
+            long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
+            long version = clock.next();
+            item = payload instanceof DeferredPayload deferred
+                    ? SyncItem.deferring(id, idChars, deferred, version, state, expiresAt, now)
+                    : SyncItem.owning(id, idChars, (byte[]) payload, version, state, expiresAt, now);
+            TierWrite.Upsert write = new TierWrite.Upsert(item);
+            delta = l1.carryLocked(ref, write, PendingWrite.bytesOf(write));
+        } finally {
+            l1.unlock(ref);
+        }
+        if (delta == PendingWrite.NOT_ABSORBED) {
+            return null;
+        }
+        if (delta != 0) {
+            writeBehind.pinned(delta);
+        }
+        return item;
+    }
+
+    /**
+     * Takes {@code lock}, {@code id}'s, and then waits out a write through the id's L1 entry that started before
+     * ({@link #carryThrough}): from here on nothing changes the id but the holder.
+     */
+    private void lockId(ReentrantLock lock, String id) {
+        lock.lock();
+        try {
+            l1.awaitEntryWriters(id);
+        } catch (RuntimeException | Error e) {
+            lock.unlock();
+            throw e;
         }
     }
 
@@ -505,7 +566,7 @@ public final class SyncEngine implements AutoCloseable {
         requireSupported(durability);
         admit(durability);
         ReentrantLock lock = lockFor(id);
-        lock.lock();
+        lockId(lock, id);
         try {
             boolean existed = existsForDelete(id);
             return store(new TierWrite.Delete(id, clock.next()), EnumSet.of(Tier.L2, Tier.L3), durability)
@@ -541,7 +602,7 @@ public final class SyncEngine implements AutoCloseable {
         Durability durability = config.defaultDurability();
         admit(durability);
         ReentrantLock lock = lockFor(event.id());
-        lock.lock();
+        lockId(lock, event.id());
         try {
             clock.observe(event.version());
             if (event.deleted()) {
@@ -580,7 +641,7 @@ public final class SyncEngine implements AutoCloseable {
         ItemIds.requireValid(id);
         SyncItem.requireValidState(newState);
         ReentrantLock lock = lockFor(id);
-        lock.lock();
+        lockId(lock, id);
         try {
             Optional<SyncItem> current = reads.read(id, false);
             if (current.isEmpty()) {
@@ -612,7 +673,7 @@ public final class SyncEngine implements AutoCloseable {
         requireReady();
         ItemIds.requireValid(id);
         ReentrantLock lock = lockFor(id);
-        lock.lock();
+        lockId(lock, id);
         try {
             if (coordinator == null) {
                 Mutation<R> mutation = function.apply(reads.read(id, false));
@@ -675,7 +736,7 @@ public final class SyncEngine implements AutoCloseable {
         requireReady();
         ItemIds.requireValid(id);
         ReentrantLock lock = lockFor(id);
-        lock.lock();
+        lockId(lock, id);
         try {
             if (coordinator == null) {
                 Optional<SyncItem> current = reads.read(id, false);

@@ -121,6 +121,70 @@ class ConcurrencyTest extends EngineTestSupport {
         assertThat(failures).isEmpty();
     }
 
+    @Test
+    void writesThroughL1EntriesNeverChangeAnIdWhileAComputeOfItRuns() throws Exception {
+        start(SyncEngineConfig.builder().dataDir(dataDir).batchFlushMs(2).batchFlushCount(50).build());
+        int ids = 4;
+        for (int i = 0; i < ids; i++) {
+            engine.submit("hot/" + i, bytes("0")).join();
+        }
+        AtomicLong computes = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            boolean computing = t % 2 == 0;
+            Thread thread = new Thread(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                long lastVersion = 0;
+                try {
+                    for (int op = 0; op < 20_000 && !stop.get(); op++) {
+                        String id = "hot/" + random.nextInt(ids);
+                        if (computing) {
+                            engine.compute(id, current -> {
+                                long read = current.orElseThrow().version();
+                                for (int spin = 0; spin < 50; spin++) {
+                                    Thread.onSpinWait();
+                                }
+                                long now = engine.getCached(id).orElseThrow().version();
+                                if (now != read) {
+                                    failures.add(new AssertionError(id + " changed from version " + read + " to "
+                                            + now + " while a compute of it ran"));
+                                    stop.set(true);
+                                }
+                                return Mutation.put(bytes("c" + read), SubmitOptions.defaults(), null);
+                            });
+                            computes.incrementAndGet();
+                            continue;
+                        }
+                        L1Ref ref = engine.l1Ref(id);
+                        SyncItem written = ref == null ? engine.submit(id, bytes("w")).join()
+                                : engine.submitOwned(ref, bytes("w" + op), SubmitOptions.defaults()).join();
+                        assertThat(written.version()).isGreaterThan(lastVersion);
+                        lastVersion = written.version();
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join(60_000);
+        }
+        assertThat(failures).isEmpty();
+        assertThat(computes.get()).isEqualTo(40_000);
+
+        engine.forceFlush().join();
+        for (int i = 0; i < ids; i++) {
+            SyncItem held = engine.getCached("hot/" + i).orElseThrow();
+            Optional<Row> row = l3Row("hot/" + i);
+            assertThat(row).as("L3 row of hot/%d", i).isPresent();
+            assertThat(row.get().version()).as("L3 holds what L1 does").isEqualTo(held.version());
+            assertThat(row.get().hash()).isEqualTo(held.contentHash());
+        }
+    }
+
     private void runWorkers() throws InterruptedException {
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
@@ -151,8 +215,12 @@ class ConcurrencyTest extends EngineTestSupport {
             switch (random.nextInt(10)) {
                 case 0, 1, 2 -> {
                     Durability durability = Durability.values()[random.nextInt(Durability.values().length)];
-                    SyncItem written = engine.submitWith(id, bytes(id + " by " + worker + " #" + op),
-                            SubmitOptions.defaults().withDurability(durability)).join();
+                    SubmitOptions options = SubmitOptions.defaults().withDurability(durability);
+                    byte[] payload = bytes(id + " by " + worker + " #" + op);
+                    // Through the id's L1 entry when there is one, half the time: the write path without its lock.
+                    L1Ref ref = random.nextBoolean() ? engine.l1Ref(id) : null;
+                    SyncItem written = ref != null ? engine.submitOwned(ref, payload, options).join()
+                            : engine.submitWith(id, payload, options).join();
                     assertThat(written.version()).isGreaterThan(lastVersion);
                     lastVersion = written.version();
                 }

@@ -22,7 +22,18 @@ public final class HybridLogicalClock {
     /** A version larger than every version this clock issued or observed. */
     public long next() {
         long physical = time.currentTimeMillis() << LOGICAL_BITS;
-        return last.updateAndGet(prev -> Math.max(prev + 1, physical));
+        // One atomic add, which cannot fail, for all but the first version of each millisecond: writers on several
+        // cores would otherwise retry a compare-and-set against each other.
+        long counted = last.incrementAndGet();
+        if (counted >= physical) {
+            return counted;
+        }
+        for (long prev = last.get(); prev < physical; prev = last.get()) {
+            if (last.compareAndSet(prev, physical)) {
+                return physical;
+            }
+        }
+        return last.incrementAndGet();
     }
 
     /** Advances past a version seen elsewhere. */

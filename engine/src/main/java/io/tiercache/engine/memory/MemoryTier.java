@@ -448,6 +448,62 @@ public final class MemoryTier implements ItemTier {
         }
     }
 
+    /**
+     * Takes {@code ref}'s lock if the entry is live and carries a queued write routed to {@code routing} that a new
+     * upsert may replace (an upsert, unless {@code intoDeletes}) and holds an item: then a write made while the lock
+     * is held may go in with {@link #carryLocked}, ordered against every other change of the entry, and the caller
+     * must {@link #unlock} it. Returns false, holding nothing, otherwise.
+     */
+    public boolean lockCarrying(L1Ref ref, Object routing, boolean intoDeletes) {
+        Cell cell = (Cell) ref;
+        cell.acquire();
+        if (!cell.dead && cell.item != null && cell.carrier != null && cell.carriedRouting == routing
+                && (intoDeletes || cell.carriedUpsert)) {
+            return true;
+        }
+        cell.release();
+        return false;
+    }
+
+    /**
+     * Under {@link #lockCarrying}: holds {@code write} and carries it ({@code bytes} pinned) instead of the carried
+     * write, if it is newer than both and weighs and expires as the held item does (a change Caffeine must see goes
+     * through the map instead). Returns the change of pinned bytes, or {@link Integer#MIN_VALUE} when it did not.
+     */
+    public int carryLocked(L1Ref ref, TierWrite.Upsert write, int bytes) {
+        Cell cell = (Cell) ref;
+        SyncItem item = write.item();
+        if (cell.version >= write.version() || cell.carriedVersion > write.version()
+                || item.estimatedMemoryBytes() != cell.weight || item.expiresAt() != cell.expiresAt) {
+            return Integer.MIN_VALUE;
+        }
+        cell.version = write.version();
+        cell.item = item;
+        int delta = bytes - cell.carriedBytes;
+        cell.carried = write;
+        cell.carriedVersion = write.version();
+        cell.carriedUpsert = true;
+        cell.carriedBytes = bytes;
+        return delta;
+    }
+
+    /** Ends {@link #lockCarrying}. */
+    public void unlock(L1Ref ref) {
+        ((Cell) ref).release();
+    }
+
+    /**
+     * Waits until no write holds {@code id}'s entry's lock: a writer that takes the id's own lock first and then
+     * calls this knows that every write through the entry either ended before, or sees that lock taken.
+     */
+    public void awaitEntryWriters(String id) {
+        Cell cell = cache.policy().getIfPresentQuietly(id);
+        if (cell != null) {
+            cell.acquire();
+            cell.release();
+        }
+    }
+
     /** The write {@code ref} carries for {@code queued}, or null if it carries none for it (any more). */
     public TierWrite carried(L1Ref ref, Object queued) {
         Cell cell = (Cell) ref;
