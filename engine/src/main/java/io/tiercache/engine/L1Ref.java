@@ -39,9 +39,9 @@ public interface L1Ref {
     boolean attach(Object owner, SyncItem item, Object value, long until);
 
     /**
-     * The value {@code owner} attached to the item L1 holds now, or the value of the {@link DeferredPayload} it
-     * submitted that item with, if it is still servable by {@code clock} (read only for a value or an item with an
-     * end); else null.
+     * The value {@code owner} attached to the item L1 holds now, or the value that item was submitted as with a
+     * {@link PayloadEncoder} of {@code owner}'s, if it is still servable by {@code clock} (read only for a value or
+     * an item with an end); else null.
      */
     Object attached(Object owner, TimeSource clock);
 }

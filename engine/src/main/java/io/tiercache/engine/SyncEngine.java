@@ -404,37 +404,40 @@ public final class SyncEngine implements AutoCloseable {
         }
         requireNotAwaitingInvalidation(ref.id(), options);
         requireValidPayload(ref.id(), payload);
-        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), payload, options);
+        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), payload, null, options);
     }
 
     /**
-     * {@link #submitOwned(L1Ref, byte[], SubmitOptions)} of a payload encoded only when a tier or a reader needs its
-     * bytes ({@link DeferredPayload}); until the item is replaced, {@code ref} serves the payload's value to its
-     * owner ({@link L1Ref#attached}). One whose {@link DeferredPayload#maxEncodedSize} is over
-     * {@code maxPayloadBytes} is encoded here and checked like any other.
+     * {@link #submitOwned(L1Ref, byte[], SubmitOptions)} of {@code value}, which {@code encoder} turns into the
+     * payload only when a tier or a reader needs its bytes; until the item is replaced, {@code ref} serves
+     * {@code value} to the encoder's owner ({@link L1Ref#attached}). A value whose
+     * {@link PayloadEncoder#maxEncodedSize} is over {@code maxPayloadBytes} is encoded here and checked like any
+     * other.
      *
      * <pre>{@code
      * L1Ref ref = engine.l1Ref("greetings/en");
      * if (ref != null) {
-     *     engine.submitOwned(ref, new Text(this, "hello"), SubmitOptions.defaults()).join(); // see DeferredPayload
+     *     engine.submitOwned(ref, "hello", utf8, SubmitOptions.defaults()).join(); // utf8: see PayloadEncoder
      * }
      * }</pre>
      *
      * @throws IllegalArgumentException if {@code ref} is not an entry of this engine's L1
      */
-    public CompletableFuture<SyncItem> submitOwned(L1Ref ref, DeferredPayload payload, SubmitOptions options) {
-        if (payload == null) {
-            throw new IllegalArgumentException("payload of '" + ref.id() + "' must not be null");
+    public CompletableFuture<SyncItem> submitOwned(L1Ref ref, Object value, PayloadEncoder encoder,
+                                                   SubmitOptions options) {
+        if (value == null || encoder == null) {
+            throw new IllegalArgumentException((value == null ? "value" : "encoder") + " of '" + ref.id()
+                    + "' must not be null");
         }
-        if (payload.maxEncodedSize() > config.maxPayloadBytes()) {
-            return submitOwned(ref, payload.encode(), options);
+        if (encoder.maxEncodedSize(value) > config.maxPayloadBytes()) {
+            return submitOwned(ref, encoder.encode(value), options);
         }
         requireReady();
         if (!l1.holds(ref)) {
             throw new IllegalArgumentException("L1 entry " + ref + " is not an entry of this engine's L1");
         }
         requireNotAwaitingInvalidation(ref.id(), options);
-        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), payload, options);
+        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), value, encoder, options);
     }
 
     /** L1's entry for {@code id}, for {@link #submitOwned} and derived values ({@link L1Ref}); null if L1 has none. */
@@ -448,20 +451,20 @@ public final class SyncEngine implements AutoCloseable {
         requireReady();
         ItemIds.requireValid(id);
         requireValidPayload(id, payload);
-        return submitChecked(null, id, id.length(), id.hashCode(), payload.clone(), options);
+        return submitChecked(null, id, id.length(), id.hashCode(), payload.clone(), null, options);
     }
 
     /**
-     * A write of a valid id ({@code idChars} long, hash {@code idHash}) and an owned, valid payload (bytes or a
-     * {@link DeferredPayload}); through {@code ref} (L1's entry for the id) unless null.
+     * A write of a valid id ({@code idChars} long, hash {@code idHash}) and an owned, valid payload (bytes, or a
+     * value {@code encoder} encodes); through {@code ref} (L1's entry for the id) unless null.
      */
     private CompletableFuture<SyncItem> submitChecked(L1Ref ref, String id, int idChars, int idHash, Object payload,
-                                                      SubmitOptions options) {
+                                                      PayloadEncoder encoder, SubmitOptions options) {
         Durability durability = durabilityOf(options);
         admit(durability);
         ReentrantLock lock = lockForHash(idHash);
         if (ref != null && durability == Durability.MEMORY && carriesInL1()) {
-            SyncItem carried = carryThrough(ref, lock, id, idChars, payload, options);
+            SyncItem carried = carryThrough(ref, lock, id, idChars, payload, encoder, options);
             if (carried != null) {
                 return CompletableFuture.completedFuture(carried);
             }
@@ -470,9 +473,7 @@ public final class SyncEngine implements AutoCloseable {
         try {
             long now = time.currentTimeMillis();
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
-            SyncItem item = payload instanceof DeferredPayload deferred
-                    ? SyncItem.deferring(id, idChars, deferred, clock.next(), options.state(), expiresAt, now)
-                    : SyncItem.owning(id, idChars, (byte[]) payload, clock.next(), options.state(), expiresAt, now);
+            SyncItem item = newItem(id, idChars, payload, encoder, clock.next(), options.state(), expiresAt, now);
             CompletableFuture<Void> stored = store(ref, new TierWrite.Upsert(item), options.routing(),
                     durability);
             // A MEMORY write is acknowledged at once: no dependent future for it.
@@ -491,8 +492,8 @@ public final class SyncEngine implements AutoCloseable {
      * null, having changed nothing, when the write must take the usual way.
      */
     private SyncItem carryThrough(L1Ref ref, ReentrantLock lock, String id, int idChars, Object payload,
-                                  SubmitOptions options) {
-        Set<Tier> routing = Routing.of(options.routing());
+                                  PayloadEncoder encoder, SubmitOptions options) {
+        Set<Tier> routing = options.routing(); // canonical already (Routing), as the carried write's routing is
         boolean recorded = existence != null && routing.contains(Tier.L3);
         String state = SyncItem.requireValidState(options.state());
         if (!l1.lockCarrying(ref, routing, !recorded)) {
@@ -507,9 +508,7 @@ public final class SyncEngine implements AutoCloseable {
             long now = time.currentTimeMillis();
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
             long version = clock.next();
-            item = payload instanceof DeferredPayload deferred
-                    ? SyncItem.deferring(id, idChars, deferred, version, state, expiresAt, now)
-                    : SyncItem.owning(id, idChars, (byte[]) payload, version, state, expiresAt, now);
+            item = newItem(id, idChars, payload, encoder, version, state, expiresAt, now);
             TierWrite.Upsert write = new TierWrite.Upsert(item);
             delta = l1.carryLocked(ref, write, PendingWrite.bytesOf(write));
         } finally {
@@ -522,6 +521,13 @@ public final class SyncEngine implements AutoCloseable {
             writeBehind.pinned(delta);
         }
         return item;
+    }
+
+    /** A new item of {@code payload}: its bytes, or with {@code encoder} the value they are made of on first use. */
+    private static SyncItem newItem(String id, int idChars, Object payload, PayloadEncoder encoder, long version,
+                                    String state, long expiresAt, long now) {
+        return encoder != null ? SyncItem.deferring(id, idChars, payload, encoder, version, state, expiresAt, now)
+                : SyncItem.owning(id, idChars, (byte[]) payload, version, state, expiresAt, now);
     }
 
     /**

@@ -30,12 +30,14 @@ public final class SyncItem {
 
     private final String id;
     /**
-     * The bytes; null until first use for an item made from a {@link DeferredPayload}, then its encoding (a thread
-     * may encode twice, and both get equal bytes; volatile so that no thread sees the array before its contents).
+     * The bytes; null until first use for an item submitted with a {@link PayloadEncoder}, then its encoding (a
+     * thread may encode twice, and both get equal bytes; volatile so that no thread sees the array before its
+     * contents).
      */
     private volatile byte[] payload;
-    /** What the payload encodes, for an item submitted with a {@link DeferredPayload}; else null. */
-    private final DeferredPayload deferred;
+    /** For an item submitted with a {@link PayloadEncoder}: the value the payload encodes, and how; else null. */
+    private final Object unencoded;
+    private final PayloadEncoder encoder;
     /**
      * Content type and hash of an item made by {@link #create} are worked out on first use (the L1 path never needs
      * them, the flusher does, off the writer's thread) and kept. The fields are racy caches of pure functions of the
@@ -55,18 +57,19 @@ public final class SyncItem {
 
     private SyncItem(String id, byte[] payload, ContentType contentType, String contentHash, boolean hashedFromPayload,
                      long version, String state, long expiresAt, long updatedAt) {
-        this(id, id.length(), payload, null, contentType, contentHash, hashedFromPayload, version, state, expiresAt,
-                updatedAt);
+        this(id, id.length(), payload, null, null, contentType, contentHash, hashedFromPayload, version, state,
+                expiresAt, updatedAt);
     }
 
-    private SyncItem(String id, int idChars, byte[] payload, DeferredPayload deferred, ContentType contentType,
-                     String contentHash, boolean hashedFromPayload, long version, String state, long expiresAt,
-                     long updatedAt) {
-        this.estimatedMemoryBytes = (payload != null ? payload.length : deferred.estimatedSize()) + 2 * idChars
-                + 2 * state.length() + 200;
+    private SyncItem(String id, int idChars, byte[] payload, Object unencoded, PayloadEncoder encoder,
+                     ContentType contentType, String contentHash, boolean hashedFromPayload, long version,
+                     String state, long expiresAt, long updatedAt) {
+        this.estimatedMemoryBytes = (payload != null ? payload.length : encoder.estimatedSize(unencoded))
+                + 2 * idChars + 2 * state.length() + 200;
         this.id = id;
         this.payload = payload;
-        this.deferred = deferred;
+        this.unencoded = unencoded;
+        this.encoder = encoder;
         this.contentType = contentType;
         this.contentHash = contentHash;
         this.hashedFromPayload = hashedFromPayload;
@@ -96,14 +99,14 @@ public final class SyncItem {
      */
     static SyncItem owning(String id, int idChars, byte[] payload, long version, String state, long expiresAt,
                            long updatedAt) {
-        return new SyncItem(id, idChars, payload, null, null, null, true, version, requireValidState(state),
+        return new SyncItem(id, idChars, payload, null, null, null, null, true, version, requireValidState(state),
                 requireValidExpiry(expiresAt), updatedAt);
     }
 
-    /** {@link #owning} of a payload encoded on first use. */
-    static SyncItem deferring(String id, int idChars, DeferredPayload payload, long version, String state,
-                              long expiresAt, long updatedAt) {
-        return new SyncItem(id, idChars, null, payload, null, null, true, version, requireValidState(state),
+    /** {@link #owning} of a payload that {@code encoder} makes from {@code value} on first use. */
+    static SyncItem deferring(String id, int idChars, Object value, PayloadEncoder encoder, long version,
+                              String state, long expiresAt, long updatedAt) {
+        return new SyncItem(id, idChars, null, value, encoder, null, null, true, version, requireValidState(state),
                 requireValidExpiry(expiresAt), updatedAt);
     }
 
@@ -123,8 +126,9 @@ public final class SyncItem {
 
     /** The same payload under a new version, state and expiry (the hash and type carry over). */
     public SyncItem withMetadata(long newVersion, String newState, long newExpiresAt, long newUpdatedAt) {
-        return new SyncItem(id, id.length(), payload, deferred, contentType, contentHash, hashedFromPayload,
-                newVersion, requireValidState(newState), requireValidExpiry(newExpiresAt), newUpdatedAt);
+        return new SyncItem(id, id.length(), payload, unencoded, encoder, contentType, contentHash,
+                hashedFromPayload, newVersion, requireValidState(newState), requireValidExpiry(newExpiresAt),
+                newUpdatedAt);
     }
 
     public static String requireValidState(String state) {
@@ -172,22 +176,23 @@ public final class SyncItem {
     }
 
     /**
-     * The value this item's payload was deferred from ({@link DeferredPayload#value}) if {@code owner} submitted
-     * it; else null.
+     * The value this item's payload encodes if it was submitted with a {@link PayloadEncoder} of {@code owner}'s
+     * ({@link PayloadEncoder#owner}); else null.
      */
-    public Object deferredValueFor(Object owner) {
-        DeferredPayload source = deferred;
-        return source != null && source.owner() == owner ? source.value() : null;
+    public Object unencodedValueFor(Object owner) {
+        PayloadEncoder by = encoder;
+        return by != null && by.owner() == owner ? unencoded : null;
     }
 
     private byte[] bytes() {
         byte[] bytes = payload;
         if (bytes == null) {
-            bytes = deferred.encode();
-            if (bytes == null || bytes.length > deferred.maxEncodedSize()) {
-                throw new IllegalStateException("the deferred payload of '" + ItemIds.abbreviate(id) + "' encoded to "
-                        + (bytes == null ? "null" : bytes.length + " bytes, over its maxEncodedSize "
-                        + deferred.maxEncodedSize()) + " (" + deferred.getClass().getName() + ")");
+            bytes = encoder.encode(unencoded);
+            int bound = encoder.maxEncodedSize(unencoded);
+            if (bytes == null || bytes.length > bound) {
+                throw new IllegalStateException("the payload of '" + ItemIds.abbreviate(id) + "' encoded to "
+                        + (bytes == null ? "null" : bytes.length + " bytes, over its maxEncodedSize " + bound)
+                        + " (" + encoder.getClass().getName() + ")");
             }
             payload = bytes;
         }

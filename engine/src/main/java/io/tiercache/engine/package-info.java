@@ -21,7 +21,12 @@
  *   <li><b>Layers above L1</b> (the JCache near cache) hold L1 entries themselves ({@link io.tiercache.engine.L1Ref}):
  *       an entry is one object from an id's first write until it leaves L1, a derived copy attached to it is served
  *       only while the entry still holds the item it came from, and
- *       {@link io.tiercache.engine.SyncEngine#submitOwned} writes through it without a lookup. An
+ *       {@link io.tiercache.engine.SyncEngine#submitOwned} writes through it without a lookup. While the entry
+ *       carries the id's queued MEMORY write (engines without Redis), such a write is made wholly inside the entry's
+ *       lock, without the id's stripe: it is made only while nobody holds the stripe, and a stripe holder first waits
+ *       for the entry's lock, so computes stay atomic. A value given with a
+ *       {@link io.tiercache.engine.PayloadEncoder} is encoded only when a tier or a reader needs its bytes (overwrites
+ *       between two flushes encode nothing) and is served as it is to the encoder's owner meanwhile. An
  *       {@link io.tiercache.engine.L1Listener} hears every entry that leaves (eviction, expiry, invalidation).</li>
  *   <li><b>Scans and counts</b> ask the ground truth (L3, or L1 when there is no L3) and lay the write-behind queue over
  *       the answer, so they see every accepted write before it is flushed. While L3 is catching up from the WAL they

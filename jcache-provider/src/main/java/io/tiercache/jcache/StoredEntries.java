@@ -1,7 +1,7 @@
 package io.tiercache.jcache;
 
-import io.tiercache.engine.DeferredPayload;
 import io.tiercache.engine.Mutation;
+import io.tiercache.engine.PayloadEncoder;
 import io.tiercache.engine.SubmitOptions;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.engine.TimeSource;
@@ -194,36 +194,43 @@ final class StoredEntries<K, V> {
     }
 
     /**
-     * {@link #eternalPayload} of {@code value} without a stored key, encoded only when the engine needs its bytes,
-     * and served back to {@code owner} from L1 meanwhile; null unless the codec can defer the value
-     * ({@link ValueCodec#maxDeferredSize}).
+     * Encodes values as {@link #eternalPayload} does without a stored key, when the engine needs their bytes; L1
+     * serves the values themselves to {@code owner} meanwhile. For the values {@link #defersEncoding} accepts.
      */
-    DeferredPayload deferredEternal(Object owner, Object value) {
-        int maxValueBytes = byValue ? values.maxDeferredSize(value) : -1;
-        return maxValueBytes < 0 ? null : new EternalValue(owner, value, maxValueBytes);
+    PayloadEncoder eternalEncoder(Object owner) {
+        return new EternalEncoder(owner);
     }
 
-    private final class EternalValue extends DeferredPayload {
-        private final int maxValueBytes;
+    /** Whether {@code value} may be encoded later, on another thread ({@link ValueCodec#maxDeferredSize}). */
+    boolean defersEncoding(Object value) {
+        return byValue && values.maxDeferredSize(value) >= 0;
+    }
 
-        EternalValue(Object owner, Object value, int maxValueBytes) {
-            super(owner, value);
-            this.maxValueBytes = maxValueBytes;
+    private final class EternalEncoder implements PayloadEncoder {
+        private final Object owner;
+
+        EternalEncoder(Object owner) {
+            this.owner = owner;
         }
 
         @Override
-        protected byte[] encode() {
-            return eternalPayload(null, new Prepared(value(), values.encode(value())));
+        public Object owner() {
+            return owner;
         }
 
         @Override
-        public int maxEncodedSize() {
-            return Envelope.maxEncodedSize(maxValueBytes);
+        public byte[] encode(Object value) {
+            return eternalPayload(null, new Prepared(value, values.encode(value)));
         }
 
         @Override
-        public int estimatedSize() {
-            return values.estimatedDeferredSize(value());
+        public int maxEncodedSize(Object value) {
+            return Envelope.maxEncodedSize(values.maxDeferredSize(value));
+        }
+
+        @Override
+        public int estimatedSize(Object value) {
+            return values.estimatedDeferredSize(value);
         }
     }
 

@@ -1,8 +1,8 @@
 package io.tiercache.jcache;
 
-import io.tiercache.engine.DeferredPayload;
 import io.tiercache.engine.L1Ref;
 import io.tiercache.engine.Mutation;
+import io.tiercache.engine.PayloadEncoder;
 import io.tiercache.engine.SyncEngine;
 import io.tiercache.engine.SyncItem;
 import io.tiercache.jcache.codec.Envelope;
@@ -67,6 +67,8 @@ public final class TierCache<K, V> implements Cache<K, V> {
     private final SingleKeyWrites<K, V> writes;
     /** Decoded values of L1 hits, or null where gets may change the entry or values cannot be shared. */
     private final NearCache<K, V> near;
+    /** Encodes the values of overwrites through the near cache's entries when the engine needs their bytes. */
+    private final PayloadEncoder eternalEncoder;
     private volatile boolean closed;
 
     TierCache(TierCacheManager manager, String name, TierCacheConfiguration<K, V> configuration, SyncEngine engine,
@@ -85,6 +87,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
         this.invocations = new Invocations<>(this, entries, integration, stats);
         this.writes = new SingleKeyWrites<>(this, entries, integration, stats);
         this.near = entries.getsNeverChangeEntries() ? new NearCache<K, V>(engine, entries.keys()).open() : null;
+        this.eternalEncoder = near == null ? null : entries.eternalEncoder(near);
         setStatisticsEnabled(configuration.isStatisticsEnabled());
         setManagementEnabled(configuration.isManagementEnabled());
     }
@@ -143,9 +146,8 @@ public final class TierCache<K, V> implements Cache<K, V> {
             if (ref != null) {
                 // An immutable value is encoded only when a tier needs it: overwrites between two flushes encode
                 // nothing, and the entry serves the value itself to the near cache.
-                DeferredPayload deferred = entries.deferredEternal(near, value);
-                if (deferred != null) {
-                    engine.submitOwned(ref, deferred, entries.eternalOptions()).join();
+                if (entries.defersEncoding(value)) {
+                    engine.submitOwned(ref, value, eternalEncoder, entries.eternalOptions()).join();
                     return;
                 }
                 SyncItem item = engine.submitOwned(ref, entries.eternalPayload(null, entries.prepare(value)),
@@ -487,7 +489,7 @@ public final class TierCache<K, V> implements Cache<K, V> {
     /** The value L1's item for {@code key} was put with and is still not encoded from, or null; for tests. */
     Object unencodedValue(K key) {
         SyncItem item = near == null ? null : engine.getCached(entries.id(key).id()).orElse(null);
-        return item == null ? null : item.deferredValueFor(near);
+        return item == null ? null : item.unencodedValueFor(near);
     }
 
     long statisticsStart() {

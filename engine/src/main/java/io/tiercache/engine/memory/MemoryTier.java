@@ -247,9 +247,9 @@ public final class MemoryTier implements ItemTier {
             if (current == null) {
                 return null;
             }
-            Object deferred = current.deferredValueFor(owner);
-            if (deferred != null) {
-                return !current.hasExpiry() || current.expiresAt() > clock.currentTimeMillis() ? deferred : null;
+            Object unencoded = current.unencodedValueFor(owner);
+            if (unencoded != null) {
+                return !current.hasExpiry() || current.expiresAt() > clock.currentTimeMillis() ? unencoded : null;
             }
             Attachment held = attachment;
             if (held == null || held.item != current || held.owner != owner) {

@@ -16,35 +16,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A write through an L1 entry with a {@link DeferredPayload} is encoded only when something needs its bytes: the
- * flusher for L3, a read by id, a content hash. Until then the entry serves the value to the payload's owner only.
+ * A write through an L1 entry with a {@link PayloadEncoder} is encoded only when something needs its bytes: the
+ * flusher for L3, a read by id, a content hash. Until then the entry serves the value to the encoder's owner only.
  */
-class DeferredPayloadTest extends EngineTestSupport {
+class PayloadEncoderTest extends EngineTestSupport {
     private final Object owner = new Object();
+    private final AtomicInteger encodings = new AtomicInteger();
+    private final PayloadEncoder utf8 = new Utf8(owner, encodings);
 
     /** UTF-8 text, counting its encodings. */
-    private static final class Text extends DeferredPayload {
-        private final AtomicInteger encodings;
-
-        Text(Object owner, String text, AtomicInteger encodings) {
-            super(owner, text);
-            this.encodings = encodings;
-        }
-
+    private record Utf8(Object owner, AtomicInteger encodings) implements PayloadEncoder {
         @Override
-        protected byte[] encode() {
+        public byte[] encode(Object value) {
             encodings.incrementAndGet();
-            return ((String) value()).getBytes(StandardCharsets.UTF_8);
+            return ((String) value).getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
-        public int maxEncodedSize() {
-            return 3 * ((String) value()).length();
+        public int maxEncodedSize(Object value) {
+            return 3 * ((String) value).length();
         }
 
         @Override
-        public int estimatedSize() {
-            return ((String) value()).length();
+        public int estimatedSize(Object value) {
+            return ((String) value).length();
         }
     }
 
@@ -59,10 +54,9 @@ class DeferredPayloadTest extends EngineTestSupport {
     void overwritesBetweenFlushesAreNotEncodedAndTheFlushStoresTheNewest() throws Exception {
         start(config().build());
         L1Ref ref = entryOf("doc/1");
-        AtomicInteger encodings = new AtomicInteger();
         SyncItem last = null;
         for (int i = 0; i < 100; i++) {
-            last = engine.submitOwned(ref, new Text(owner, "{\"n\":" + i + "}", encodings), SubmitOptions.defaults())
+            last = engine.submitOwned(ref, "{\"n\":" + i + "}", utf8, SubmitOptions.defaults())
                     .join();
         }
         assertThat(encodings).as("encoded on the writer's thread").hasValue(0);
@@ -89,8 +83,7 @@ class DeferredPayloadTest extends EngineTestSupport {
     void aReadByIdEncodesOnceAndSeesTheSameBytesAsEveryOtherReader() {
         start(config().sqlEnabled(false).build());
         L1Ref ref = entryOf("doc/1");
-        AtomicInteger encodings = new AtomicInteger();
-        SyncItem written = engine.submitOwned(ref, new Text(owner, "{\"name\":\"Zoë\"}", encodings),
+        SyncItem written = engine.submitOwned(ref, "{\"name\":\"Zoë\"}", utf8,
                 SubmitOptions.defaults()).join();
 
         SyncItem read = engine.get("doc/1").orElseThrow();
@@ -110,7 +103,7 @@ class DeferredPayloadTest extends EngineTestSupport {
         L1Ref ref = entryOf("doc/1");
         String text = "{\"text\":\"" + "x".repeat(4096) + "\"}";
         for (int round = 0; round < 50; round++) {
-            SyncItem item = engine.submitOwned(ref, new Text(owner, text + " ".repeat(round % 3), new AtomicInteger()),
+            SyncItem item = engine.submitOwned(ref, text + " ".repeat(round % 3), utf8,
                     SubmitOptions.defaults()).join();
             CountDownLatch go = new CountDownLatch(1);
             List<Thread> readers = new ArrayList<>();
@@ -139,13 +132,13 @@ class DeferredPayloadTest extends EngineTestSupport {
     void theValueIsServedToItsOwnerOnlyAndOnlyUntilTheNextWrite() {
         start(config().sqlEnabled(false).build());
         L1Ref ref = entryOf("doc/1");
-        engine.submitOwned(ref, new Text(owner, "{\"n\":1}", new AtomicInteger()), SubmitOptions.defaults()).join();
+        engine.submitOwned(ref, "{\"n\":1}", utf8, SubmitOptions.defaults()).join();
         assertThat(ref.attached(new Object(), TimeSource.system())).as("someone else").isNull();
         assertThat(ref.attached(owner, TimeSource.system())).isEqualTo("{\"n\":1}");
 
         engine.submitOwned(ref, bytes("{\"n\":2}"), SubmitOptions.defaults()).join();
         assertThat(ref.attached(owner, TimeSource.system())).as("replaced by bytes").isNull();
-        engine.submitOwned(ref, new Text(owner, "{\"n\":3}", new AtomicInteger()), SubmitOptions.defaults()).join();
+        engine.submitOwned(ref, "{\"n\":3}", utf8, SubmitOptions.defaults()).join();
         engine.delete("doc/1", Durability.MEMORY).join();
         assertThat(ref.attached(owner, TimeSource.system())).as("deleted").isNull();
     }
@@ -154,7 +147,7 @@ class DeferredPayloadTest extends EngineTestSupport {
     void anItemWithATtlIsServedUntilItExpires() {
         start(config().sqlEnabled(false).build());
         L1Ref ref = entryOf("doc/1");
-        engine.submitOwned(ref, new Text(owner, "{}", new AtomicInteger()),
+        engine.submitOwned(ref, "{}", utf8,
                 SubmitOptions.defaults().withTtl(java.time.Duration.ofSeconds(5))).join();
         TimeSource time = clock::get;
         assertThat(ref.attached(owner, time)).isEqualTo("{}");
@@ -166,13 +159,12 @@ class DeferredPayloadTest extends EngineTestSupport {
     void aPayloadThatMayBeTooLargeIsEncodedAtOnceAndChecked() {
         start(config().sqlEnabled(false).maxPayloadBytes(64).build());
         L1Ref ref = entryOf("doc/1");
-        AtomicInteger encodings = new AtomicInteger();
         // 30 chars may take 90 bytes, over the limit: encoded now, and 30 ASCII bytes pass.
-        engine.submitOwned(ref, new Text(owner, "a".repeat(30), encodings), SubmitOptions.defaults()).join();
+        engine.submitOwned(ref, "a".repeat(30), utf8, SubmitOptions.defaults()).join();
         assertThat(encodings).hasValue(1);
         assertThat(text(engine.get("doc/1").orElseThrow())).isEqualTo("a".repeat(30));
 
-        assertThatThrownBy(() -> engine.submitOwned(ref, new Text(owner, "é".repeat(40), encodings),
+        assertThatThrownBy(() -> engine.submitOwned(ref, "é".repeat(40), utf8,
                 SubmitOptions.defaults()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("doc/1").hasMessageContaining("80 bytes").hasMessageContaining("64");
@@ -182,27 +174,34 @@ class DeferredPayloadTest extends EngineTestSupport {
     void anEncodingLargerThanItsOwnBoundIsRefusedWithItsClass() {
         start(config().sqlEnabled(false).build());
         L1Ref ref = entryOf("doc/1");
-        DeferredPayload liar = new DeferredPayload(owner, "short") {
+        PayloadEncoder liar = new PayloadEncoder() {
             @Override
-            protected byte[] encode() {
+            public Object owner() {
+                return owner;
+            }
+
+            @Override
+            public byte[] encode(Object value) {
                 return new byte[100];
             }
 
             @Override
-            public int maxEncodedSize() {
+            public int maxEncodedSize(Object value) {
                 return 10;
             }
 
             @Override
-            public int estimatedSize() {
+            public int estimatedSize(Object value) {
                 return 5;
             }
         };
-        SyncItem item = engine.submitOwned(ref, liar, SubmitOptions.defaults()).join();
+        SyncItem item = engine.submitOwned(ref, "short", liar, SubmitOptions.defaults()).join();
         assertThatThrownBy(item::payload).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("doc/1").hasMessageContaining("100 bytes")
                 .hasMessageContaining("maxEncodedSize 10").hasMessageContaining(getClass().getName());
-        assertThatThrownBy(() -> engine.submitOwned(ref, (DeferredPayload) null, SubmitOptions.defaults()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("doc/1");
+        assertThatThrownBy(() -> engine.submitOwned(ref, null, utf8, SubmitOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("value of 'doc/1'");
+        assertThatThrownBy(() -> engine.submitOwned(ref, "x", null, SubmitOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encoder of 'doc/1'");
     }
 }
