@@ -21,7 +21,15 @@ public final class HybridLogicalClock {
 
     /** A version larger than every version this clock issued or observed. */
     public long next() {
-        long physical = time.currentTimeMillis() << LOGICAL_BITS;
+        return next(time.currentTimeMillis());
+    }
+
+    /**
+     * {@link #next()} for a caller that has just read this clock's time source ({@code nowMillis}): reading the wall
+     * clock costs as much as the rest of a fast write, so a write reads it once.
+     */
+    public long next(long nowMillis) {
+        long physical = nowMillis << LOGICAL_BITS;
         // One atomic add, which cannot fail, for all but the first version of each millisecond: writers on several
         // cores would otherwise retry a compare-and-set against each other.
         long counted = last.incrementAndGet();

@@ -65,4 +65,36 @@ class HybridLogicalClockTest {
         Set<Long> unique = new HashSet<>(seen);
         assertThat(unique).hasSize(40_000);
     }
+
+    @Test
+    void callersRacingTheWallClockGetUniqueIncreasingVersionsNotBehindTheTimeTheyRead() throws Exception {
+        ConcurrentLinkedQueue<Long> seen = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int caller = t;
+            Thread thread = new Thread(() -> {
+                long last = 0;
+                for (int i = 0; i < 20_000; i++) {
+                    if (caller == 0 && i % 50 == 0) {
+                        now.incrementAndGet(); // the wall clock moves while the others count
+                    }
+                    long read = now.get();
+                    long version = i % 2 == 0 ? clock.next() : clock.next(read);
+                    if (version <= last || HybridLogicalClock.physicalMillis(version) < read) {
+                        failures.add("caller " + caller + ": " + version + " after " + last + " at " + read);
+                    }
+                    last = version;
+                    seen.add(version);
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(new HashSet<>(seen)).hasSize(80_000);
+    }
 }
