@@ -495,8 +495,7 @@ public final class SyncEngine implements AutoCloseable {
      * entirely inside the entry's lock (version, item, placement, carrying) without the id's lock. That is safe
      * because it is done only while nobody holds the id's lock ({@code stripe}, as {@link #stripeHeld} tells), and
      * whoever takes that lock waits for the entry's lock before going on ({@link #lockId}): a compute never sees the
-     * id change under it. Returns
-     * null, having changed nothing, when the write must take the usual way.
+     * id change under it. Returns null, having changed nothing, when the write must take the usual way.
      */
     private SyncItem carryThrough(L1Ref ref, int stripe, String id, int idChars, Object payload,
                                   PayloadEncoder encoder, SubmitOptions options) {

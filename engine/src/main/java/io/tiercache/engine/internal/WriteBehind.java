@@ -47,15 +47,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * batch the moment the last ends, write nearly every overwrite as a row of its own and keep a core busy. Paced, the
  * flusher uses at most a quarter of a core while its batches take under a third of {@code batchFlushMs}, and a
  * write waits at most {@code batchFlushMs} for its batch to start once a trigger fired, as unpaced; an L3 that
- * mostly waits on the network is barely paced at all. A DURABLE write, an explicit flush, shutdown and memory pressure at
- * {@code backpressureWarn} or above are never paced.
+ * mostly waits on the network is barely paced at all. A DURABLE write, an explicit flush, shutdown and memory
+ * pressure at {@code backpressureWarn} or above are never paced.
  */
 public final class WriteBehind {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long EVICTION_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int OPTIMISTIC_READS = 8;
-    /** A paced batch waits this many times the CPU time the last one took: the flusher's share of a core is 1/(1+this). */
+    /** A paced batch waits this many times the CPU the last one took: the flusher's share of a core is 1/(1+this). */
     private static final long PACING = 3;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 

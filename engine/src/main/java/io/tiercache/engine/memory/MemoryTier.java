@@ -152,6 +152,16 @@ public final class MemoryTier implements ItemTier {
             item = placed.item();
         }
 
+        /** Carries {@code newer} ({@code bytes} pinned) instead; returns the change of pinned bytes. Under the lock. */
+        private int replaceCarried(TierWrite newer, int bytes) {
+            int delta = bytes - carriedBytes;
+            carried = newer;
+            carriedVersion = newer.version();
+            carriedUpsert = newer instanceof TierWrite.Upsert;
+            carriedBytes = bytes;
+            return delta;
+        }
+
         /** Whether what the cell holds keeps {@code candidate} out. Under the lock. */
         private boolean outranks(Placement candidate) {
             return floor ? version > candidate.version() : version >= candidate.version();
@@ -437,12 +447,7 @@ public final class MemoryTier implements ItemTier {
                     || newer.version() < cell.carriedVersion || !intoDeletes && !cell.carriedUpsert) {
                 return Integer.MIN_VALUE;
             }
-            int delta = newerBytes - cell.carriedBytes;
-            cell.carried = newer;
-            cell.carriedVersion = newer.version();
-            cell.carriedUpsert = newer instanceof TierWrite.Upsert;
-            cell.carriedBytes = newerBytes;
-            return delta;
+            return cell.replaceCarried(newer, newerBytes);
         } finally {
             cell.release();
         }
@@ -479,12 +484,7 @@ public final class MemoryTier implements ItemTier {
         }
         cell.version = write.version();
         cell.item = item;
-        int delta = bytes - cell.carriedBytes;
-        cell.carried = write;
-        cell.carriedVersion = write.version();
-        cell.carriedUpsert = true;
-        cell.carriedBytes = bytes;
-        return delta;
+        return cell.replaceCarried(write, bytes);
     }
 
     /** Ends {@link #lockCarrying}. */
