@@ -46,7 +46,10 @@ public final class HybridLogicalClock {
 
     /** Advances past a version seen elsewhere. */
     public void observe(long version) {
-        last.accumulateAndGet(version, Math::max);
+        // Read first: most observed versions are old, and a compare-and-set would write the shared line anyway.
+        if (version > last.get()) {
+            last.accumulateAndGet(version, Math::max);
+        }
     }
 
     /** Wall-clock milliseconds encoded in a version. */

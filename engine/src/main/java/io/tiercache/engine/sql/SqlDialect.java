@@ -22,6 +22,17 @@ public interface SqlDialect {
      */
     String upsertStatement();
 
+    /**
+     * An UPDATE that rewrites a row in place, parameters version, content_hash, content_type, payload_json,
+     * payload_blob, updated_at, then id, the new version again, state, expires_at and bucket: it matches only a row
+     * holding an older version with the same state, expiry and bucket, so it sets no indexed column. Null where the
+     * upsert already leaves index entries whose values do not change alone (InnoDB); SQLite rewrites the entries of
+     * every indexed column an UPDATE sets, changed or not, which makes an overwrite cost twice as much.
+     */
+    default String inPlaceUpdateStatement() {
+        return null;
+    }
+
     /** Whether the backend takes one writer at a time (SQLite); then batches are written under one lock. */
     boolean singleWriter();
 

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -51,6 +52,9 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
     private static final int IN_CHUNK = 500;
     /** Smallest share of a batch worth its own transaction. */
     private static final int MIN_PART = 250;
+    /** A row written while merkle trees are off has no leaf. */
+    private static final int NO_BUCKET = -1;
+    private static final int IN_PLACE_PROBE_EVERY = 16;
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
@@ -61,6 +65,9 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
     private final int writeConcurrency;
     private final int readTimeoutMs;
     private volatile L3Merkle merkle;
+    private final String inPlaceUpdate;
+    private volatile boolean inPlaceFirst = true;
+    private final AtomicInteger batchesSinceInPlace = new AtomicInteger();
 
     public SqlTier(DataSource dataSource, SqlDialect dialect, String description, AutoCloseable onClose) {
         this(dataSource, dialect, description, onClose, 1, 0);
@@ -88,6 +95,7 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
                     return thread;
                 });
         this.readTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, readTimeoutMs));
+        this.inPlaceUpdate = dialect.inPlaceUpdateStatement();
     }
 
     /** Creates the schema if missing; safe to run on every start and from several nodes. */
@@ -271,29 +279,101 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
     /** The rows of a batch, written on {@code c} inside its caller's transaction. */
     private void writeRowsOnly(Connection c, List<? extends TierWrite> writes, boolean withBucket)
             throws SQLException {
-        try (PreparedStatement upsert = c.prepareStatement(dialect.upsertStatement());
-             PreparedStatement delete = c.prepareStatement("DELETE FROM sync_items WHERE id = ? AND version < ?")) {
-            int upserts = 0;
-            int deletes = 0;
-            for (TierWrite write : writes) {
-                if (write instanceof TierWrite.Upsert u) {
-                    bindRow(upsert, u.item(), withBucket);
+        List<SyncItem> upserts = new ArrayList<>(writes.size());
+        List<TierWrite> deletes = new ArrayList<>();
+        for (TierWrite write : writes) {
+            if (write instanceof TierWrite.Upsert u) {
+                upserts.add(u.item());
+            } else {
+                deletes.add(write);
+            }
+        }
+        if (!upserts.isEmpty()) {
+            int[] buckets = new int[upserts.size()];
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = withBucket ? MerklePath.bucketOf(upserts.get(i).id()).index() : NO_BUCKET;
+            }
+            int[] rest = inPlaceWorthTrying() ? updateInPlace(c, upserts, buckets) : null;
+            try (PreparedStatement upsert = c.prepareStatement(dialect.upsertStatement())) {
+                int count = rest == null ? upserts.size() : rest.length;
+                for (int n = 0; n < count; n++) {
+                    int i = rest == null ? n : rest[n];
+                    bindRow(upsert, upserts.get(i), buckets[i]);
                     upsert.addBatch();
-                    upserts++;
-                } else {
+                }
+                if (count > 0) {
+                    upsert.executeBatch();
+                }
+            }
+        }
+        if (!deletes.isEmpty()) {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM sync_items WHERE id = ? AND version < ?")) {
+                for (TierWrite write : deletes) {
                     delete.setString(1, write.id());
                     delete.setLong(2, write.version());
                     delete.addBatch();
-                    deletes++;
                 }
-            }
-            if (upserts > 0) {
-                upsert.executeBatch();
-            }
-            if (deletes > 0) {
                 delete.executeBatch();
             }
         }
+    }
+
+    /**
+     * Whether this batch tries its upserts in place first ({@link SqlDialect#inPlaceUpdateStatement}): while the
+     * last batch that tried mostly overwrote rows, and otherwise every {@value #IN_PLACE_PROBE_EVERY}th batch, so
+     * a stream of new ids (where every try misses, and costs a lookup) goes back to it once overwrites return.
+     */
+    private boolean inPlaceWorthTrying() {
+        if (inPlaceUpdate == null) {
+            return false;
+        }
+        return inPlaceFirst || batchesSinceInPlace.incrementAndGet() % IN_PLACE_PROBE_EVERY == 0;
+    }
+
+    /**
+     * Updates in place the rows of {@code items} ({@code buckets} their merkle leaves) that hold an older version
+     * in the same state, expiry and leaf; returns the indexes of the others, which need the upsert (new rows,
+     * changed state or expiry, rows already newer, where the upsert changes nothing).
+     */
+    private int[] updateInPlace(Connection c, List<SyncItem> items, int[] buckets) throws SQLException {
+        int[] counts;
+        try (PreparedStatement update = c.prepareStatement(inPlaceUpdate)) {
+            for (int i = 0; i < items.size(); i++) {
+                SyncItem item = items.get(i);
+                update.setLong(1, item.version());
+                update.setString(2, item.contentHash());
+                update.setString(3, item.contentType().name());
+                bindContent(update, 4, item);
+                update.setLong(6, item.updatedAt());
+                update.setString(7, item.id());
+                update.setLong(8, item.version());
+                update.setString(9, item.state());
+                bindExpiry(update, 10, item);
+                bindBucket(update, 11, buckets[i]);
+                update.addBatch();
+            }
+            counts = update.executeBatch();
+        }
+        int missed = 0;
+        for (int count : counts) {
+            if (count != 1) {
+                missed++;
+            }
+        }
+        int[] rest = new int[missed];
+        for (int i = 0, n = 0; i < counts.length; i++) {
+            if (counts[i] != 1) {
+                rest[n++] = i;
+            }
+        }
+        inPlaceFirst = missed * 2 <= counts.length;
+        return rest;
+    }
+
+    /** Whether the next batch tries its upserts in place first (tests). */
+    boolean triesInPlaceNext() {
+        return inPlaceFirst;
     }
 
     @Override
@@ -548,29 +628,42 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
         return params;
     }
 
-    private static void bindRow(PreparedStatement ps, SyncItem item, boolean withBucket) throws SQLException {
+    private static void bindRow(PreparedStatement ps, SyncItem item, int bucket) throws SQLException {
         ps.setString(1, item.id());
         ps.setLong(2, item.version());
         ps.setString(3, item.contentHash());
         ps.setString(4, item.contentType().name());
         ps.setString(5, item.state());
-        if (item.contentType() == ContentType.JSON) {
-            ps.setString(6, item.contentAsJson().orElseThrow());
-            ps.setNull(7, Types.BLOB);
-        } else {
-            ps.setNull(6, Types.VARCHAR);
-            ps.setBytes(7, item.payload());
-        }
-        if (item.hasExpiry()) {
-            ps.setLong(8, item.expiresAt());
-        } else {
-            ps.setNull(8, Types.BIGINT);
-        }
+        bindContent(ps, 6, item);
+        bindExpiry(ps, 8, item);
         ps.setLong(9, item.updatedAt());
-        if (withBucket) {
-            ps.setInt(10, MerklePath.bucketOf(item.id()).index());
+        bindBucket(ps, 10, bucket);
+    }
+
+    /** The payload into the JSON column ({@code index}) or the blob column after it, the other one null. */
+    private static void bindContent(PreparedStatement ps, int index, SyncItem item) throws SQLException {
+        if (item.contentType() == ContentType.JSON) {
+            ps.setString(index, item.contentAsJson().orElseThrow());
+            ps.setNull(index + 1, Types.BLOB);
         } else {
-            ps.setNull(10, Types.INTEGER);
+            ps.setNull(index, Types.VARCHAR);
+            ps.setBytes(index + 1, item.payload());
+        }
+    }
+
+    private static void bindExpiry(PreparedStatement ps, int index, SyncItem item) throws SQLException {
+        if (item.hasExpiry()) {
+            ps.setLong(index, item.expiresAt());
+        } else {
+            ps.setNull(index, Types.BIGINT);
+        }
+    }
+
+    private static void bindBucket(PreparedStatement ps, int index, int bucket) throws SQLException {
+        if (bucket == NO_BUCKET) {
+            ps.setNull(index, Types.INTEGER);
+        } else {
+            ps.setInt(index, bucket);
         }
     }
 

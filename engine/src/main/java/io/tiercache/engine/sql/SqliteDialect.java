@@ -50,6 +50,13 @@ public final class SqliteDialect implements SqlDialect {
     }
 
     @Override
+    public String inPlaceUpdateStatement() {
+        return "UPDATE sync_items SET version = ?, content_hash = ?, content_type = ?, payload_json = ?, "
+                + "payload_blob = ?, updated_at = ? "
+                + "WHERE id = ? AND version < ? AND state = ? AND expires_at IS ? AND bucket IS ?";
+    }
+
+    @Override
     public boolean singleWriter() {
         return true;
     }

@@ -97,4 +97,13 @@ class HybridLogicalClockTest {
         assertThat(failures).isEmpty();
         assertThat(new HashSet<>(seen)).hasSize(80_000);
     }
+
+    @Test
+    void observingAnOlderVersionNeverMovesTheClockBack() {
+        long remote = (50_000L << 16) + 9;
+        clock.observe(remote);
+        clock.observe(remote - 100);
+        clock.observe(0);
+        assertThat(clock.next()).isEqualTo(remote + 1);
+    }
 }

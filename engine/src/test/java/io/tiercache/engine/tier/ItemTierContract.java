@@ -378,6 +378,121 @@ public abstract class ItemTierContract {
         }
     }
 
+    /**
+     * Batches that overwrite many stored items, as the write-behind does under a stream of overwrites: a backend may
+     * rewrite a row in place when its state, expiry and leaf stay (SQLite does, once a few batches in a row were
+     * mostly overwrites: hence the rounds), and must still get every field, index and version guard right when they
+     * change, when rows are new, and when a batch mixes all of these.
+     */
+    @Nested
+    class OverwriteBatches {
+        private static final int ITEMS = 120;
+        private static final int ROUNDS = 20;
+
+        private SyncItem nth(int i, long version, String state, long expiresAt) {
+            return item("ow/" + i, version, "v" + version + " of " + i, state, expiresAt);
+        }
+
+        private void putAll(long version, java.util.function.IntFunction<SyncItem> itemOf) throws Exception {
+            List<TierWrite> writes = new ArrayList<>();
+            for (int i = 0; i < ITEMS; i++) {
+                writes.add(new TierWrite.Upsert(itemOf.apply(i)));
+            }
+            tier.apply(writes);
+        }
+
+        /** Rounds 1..{@code rounds} of every item, kept in state "open", odd ones expiring at +1s. */
+        private void overwriteRounds(int rounds) throws Exception {
+            for (long version = 1; version <= rounds; version++) {
+                long v = version;
+                putAll(v, i -> nth(i, v, "open", i % 2 == 0 ? SyncItem.NO_EXPIRY : START_MILLIS + 1_000));
+            }
+        }
+
+        @Test
+        void overwritesWithTheSameStateAndExpiryReplaceEveryField() throws Exception {
+            overwriteRounds(ROUNDS);
+            for (int i = 0; i < ITEMS; i++) {
+                SyncItem stored = tier.get("ow/" + i).orElseThrow();
+                SyncItem expected = nth(i, ROUNDS, "open", i % 2 == 0 ? SyncItem.NO_EXPIRY : START_MILLIS + 1_000);
+                assertThat(stored.version()).isEqualTo(ROUNDS);
+                assertThat(stored.expiresAt()).isEqualTo(expected.expiresAt());
+                assertThat(stored.payload()).isEqualTo(expected.payload());
+                assertThat(stored.contentHash()).isEqualTo(expected.contentHash());
+                assertThat(stored.isIntact()).isTrue();
+            }
+            assertThat(tier.countByState("open", now())).isEqualTo(ITEMS);
+            assertThat(tier.size()).isEqualTo(ITEMS);
+        }
+
+        @Test
+        void aBatchMixingKeptAndChangedStatesExpiriesNewRowsAndStaleVersionsStoresEachRight() throws Exception {
+            overwriteRounds(ROUNDS);
+            List<TierWrite> writes = new ArrayList<>();
+            for (int i = 0; i < ITEMS; i++) {
+                long expiresAt = i % 2 == 0 ? SyncItem.NO_EXPIRY : START_MILLIS + 1_000;
+                writes.add(new TierWrite.Upsert(switch (i % 5) {
+                    case 0 -> nth(i, ROUNDS + 1, "open", expiresAt);              // same state and expiry
+                    case 1 -> nth(i, ROUNDS + 1, "paid", expiresAt);              // a new state
+                    case 2 -> nth(i, ROUNDS + 1, "open", START_MILLIS + 9_000);   // a new expiry
+                    case 3 -> nth(i, ROUNDS - 1, "open", expiresAt);              // older than stored: ignored
+                    default -> nth(i, ROUNDS, "open", expiresAt);                 // the stored version again
+                }));
+            }
+            for (int i = 0; i < 10; i++) {
+                writes.add(new TierWrite.Upsert(item("ow/new/" + i, 1, "new " + i, "open", SyncItem.NO_EXPIRY)));
+            }
+            tier.apply(writes);
+
+            for (int i = 0; i < ITEMS; i++) {
+                SyncItem stored = tier.get("ow/" + i).orElseThrow();
+                long expiresAt = i % 2 == 0 ? SyncItem.NO_EXPIRY : START_MILLIS + 1_000;
+                SyncItem expected = switch (i % 5) {
+                    case 0 -> nth(i, ROUNDS + 1, "open", expiresAt);
+                    case 1 -> nth(i, ROUNDS + 1, "paid", expiresAt);
+                    case 2 -> nth(i, ROUNDS + 1, "open", START_MILLIS + 9_000);
+                    default -> nth(i, ROUNDS, "open", expiresAt);
+                };
+                assertThat(stored.version()).as("ow/%d", i).isEqualTo(expected.version());
+                assertThat(stored.state()).as("ow/%d", i).isEqualTo(expected.state());
+                assertThat(stored.expiresAt()).as("ow/%d", i).isEqualTo(expected.expiresAt());
+                assertThat(stored.payload()).as("ow/%d", i).isEqualTo(expected.payload());
+            }
+            assertThat(tier.countByState("paid", now())).isEqualTo(ITEMS / 5);
+            assertThat(tier.countByState("open", now())).isEqualTo(ITEMS - ITEMS / 5 + 10);
+            // Expiry is indexed too: what expires at +1s is exactly the odd items whose expiry was kept.
+            long expiringAtOneSecond = java.util.stream.IntStream.range(0, ITEMS)
+                    .filter(i -> i % 2 == 1 && i % 5 != 2).count();
+            assertThat(tier.purgeExpired(START_MILLIS + 1_000)).isEqualTo(expiringAtOneSecond);
+            assertThat(tier.get("ow/2")).isPresent();
+            assertThat(tier.purgeExpired(START_MILLIS + 9_000)).isEqualTo(ITEMS / 5);
+            assertThat(tier.size()).isEqualTo(ITEMS + 10 - expiringAtOneSecond - ITEMS / 5);
+        }
+
+        @Test
+        void overwritesAfterALongRunOfNewIdsAreStoredAsWritten() throws Exception {
+            for (int batch = 0; batch < 40; batch++) {
+                List<TierWrite> writes = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    writes.add(new TierWrite.Upsert(item("ow/run/" + batch + "/" + i, 1)));
+                }
+                tier.apply(writes);
+            }
+            for (int round = 2; round < 40; round++) {
+                List<TierWrite> writes = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    writes.add(new TierWrite.Upsert(item("ow/run/0/" + i, round)));
+                }
+                tier.apply(writes);
+                for (int i = 0; i < 5; i++) {
+                    assertThat(tier.get("ow/run/0/" + i).orElseThrow().payload()).as("round %d", round)
+                            .isEqualTo(item("ow/run/0/" + i, round).payload());
+                }
+            }
+            assertThat(tier.size()).isEqualTo(200);
+        }
+    }
+
     @Nested
     class Housekeeping {
         @Test
