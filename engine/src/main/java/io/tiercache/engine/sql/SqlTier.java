@@ -32,7 +32,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -54,7 +53,7 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
     private static final int MIN_PART = 250;
     /** A row written while merkle trees are off has no leaf. */
     private static final int NO_BUCKET = -1;
-    private static final int IN_PLACE_PROBE_EVERY = 16;
+    private static final int IN_PLACE_SAMPLE = 32;
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
@@ -67,7 +66,6 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
     private volatile L3Merkle merkle;
     private final String inPlaceUpdate;
     private volatile boolean inPlaceFirst = true;
-    private final AtomicInteger batchesSinceInPlace = new AtomicInteger();
 
     public SqlTier(DataSource dataSource, SqlDialect dialect, String description, AutoCloseable onClose) {
         this(dataSource, dialect, description, onClose, 1, 0);
@@ -293,7 +291,7 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
             for (int i = 0; i < buckets.length; i++) {
                 buckets[i] = withBucket ? MerklePath.bucketOf(upserts.get(i).id()).index() : NO_BUCKET;
             }
-            int[] rest = inPlaceWorthTrying() ? updateInPlace(c, upserts, buckets) : null;
+            int[] rest = inPlaceUpdate == null ? null : updateInPlace(c, upserts, buckets);
             try (PreparedStatement upsert = c.prepareStatement(dialect.upsertStatement())) {
                 int count = rest == null ? upserts.size() : rest.length;
                 for (int n = 0; n < count; n++) {
@@ -320,46 +318,26 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
     }
 
     /**
-     * Whether this batch tries its upserts in place first ({@link SqlDialect#inPlaceUpdateStatement}): while the
-     * last batch that tried mostly overwrote rows, and otherwise every {@value #IN_PLACE_PROBE_EVERY}th batch, so
-     * a stream of new ids (where every try misses, and costs a lookup) goes back to it once overwrites return.
-     */
-    private boolean inPlaceWorthTrying() {
-        if (inPlaceUpdate == null) {
-            return false;
-        }
-        return inPlaceFirst || batchesSinceInPlace.incrementAndGet() % IN_PLACE_PROBE_EVERY == 0;
-    }
-
-    /**
      * Updates in place the rows of {@code items} ({@code buckets} their merkle leaves) that hold an older version
      * in the same state, expiry and leaf; returns the indexes of the others, which need the upsert (new rows,
-     * changed state or expiry, rows already newer, where the upsert changes nothing).
+     * changed state or expiry, rows already newer, where the upsert changes nothing). A failed try costs a lookup,
+     * so after a batch where most missed (a stream of new ids) the next one tries only its first
+     * {@value #IN_PLACE_SAMPLE} rows, and the rest only if most of those were overwrites.
      */
     private int[] updateInPlace(Connection c, List<SyncItem> items, int[] buckets) throws SQLException {
-        int[] counts;
+        int[] counts = new int[items.size()];
         try (PreparedStatement update = c.prepareStatement(inPlaceUpdate)) {
-            for (int i = 0; i < items.size(); i++) {
-                SyncItem item = items.get(i);
-                update.setLong(1, item.version());
-                update.setString(2, item.contentHash());
-                update.setString(3, item.contentType().name());
-                bindContent(update, 4, item);
-                update.setLong(6, item.updatedAt());
-                update.setString(7, item.id());
-                update.setLong(8, item.version());
-                update.setString(9, item.state());
-                bindExpiry(update, 10, item);
-                bindBucket(update, 11, buckets[i]);
-                update.addBatch();
+            int tried = inPlaceFirst ? items.size() : Math.min(IN_PLACE_SAMPLE, items.size());
+            int hits = updateInPlace(update, items, buckets, 0, tried, counts);
+            if (tried < items.size() && hits * 2 >= tried) {
+                hits += updateInPlace(update, items, buckets, tried, items.size(), counts);
+                tried = items.size();
             }
-            counts = update.executeBatch();
+            inPlaceFirst = hits * 2 >= tried;
         }
         int missed = 0;
         for (int count : counts) {
-            if (count != 1) {
-                missed++;
-            }
+            missed += count == 1 ? 0 : 1;
         }
         int[] rest = new int[missed];
         for (int i = 0, n = 0; i < counts.length; i++) {
@@ -367,8 +345,36 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
                 rest[n++] = i;
             }
         }
-        inPlaceFirst = missed * 2 <= counts.length;
         return rest;
+    }
+
+    /** Tries rows {@code from} until {@code to} in place, their outcomes into {@code counts}; returns the hits. */
+    private static int updateInPlace(PreparedStatement update, List<SyncItem> items, int[] buckets, int from, int to,
+                                     int[] counts) throws SQLException {
+        for (int i = from; i < to; i++) {
+            bindInPlace(update, items.get(i), buckets[i]);
+            update.addBatch();
+        }
+        int[] done = update.executeBatch();
+        int hits = 0;
+        for (int i = 0; i < done.length; i++) {
+            counts[from + i] = done[i];
+            hits += done[i] == 1 ? 1 : 0;
+        }
+        return hits;
+    }
+
+    private static void bindInPlace(PreparedStatement update, SyncItem item, int bucket) throws SQLException {
+        update.setLong(1, item.version());
+        update.setString(2, item.contentHash());
+        update.setString(3, item.contentType().name());
+        bindContent(update, 4, item);
+        update.setLong(6, item.updatedAt());
+        update.setString(7, item.id());
+        update.setLong(8, item.version());
+        update.setString(9, item.state());
+        bindExpiry(update, 10, item);
+        bindBucket(update, 11, bucket);
     }
 
     /** Whether the next batch tries its upserts in place first (tests). */

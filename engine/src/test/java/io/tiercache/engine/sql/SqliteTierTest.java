@@ -24,33 +24,29 @@ class SqliteTierTest extends ItemTierContract {
     }
 
     /**
-     * SQLite rewrites overwritten rows in place while batches mostly overwrite; a run of new ids (where each try
-     * misses) sends batches straight to the upsert, and overwrites bring the in-place try back within a few batches.
+     * SQLite rewrites overwritten rows in place while batches mostly overwrite; after a batch of new ids (where each
+     * try misses) the next batch tries only a sample first, and one batch of overwrites brings the full try back.
      */
     @Test
     void batchesTryOverwritesInPlaceOnlyWhileMostOfABatchOverwrites() throws Exception {
         SqlTier sql = (SqlTier) tier;
         assertThat(sql.triesInPlaceNext()).isTrue();
-        apply(0, 1);
-        assertThat(sql.triesInPlaceNext()).as("after a batch of new rows").isFalse();
-        for (int batch = 1; batch < 40; batch++) {
+        for (int batch = 0; batch < 5; batch++) {
             apply(batch, 1);
+            assertThat(sql.triesInPlaceNext()).as("after batch %d of new rows", batch).isFalse();
         }
-        assertThat(sql.triesInPlaceNext()).as("while new ids keep coming").isFalse();
-        int batches = 0;
-        for (long version = 2; !sql.triesInPlaceNext(); version++) {
-            apply(0, version);
-            batches++;
-        }
-        assertThat(batches).as("overwrite batches before trying in place again").isLessThanOrEqualTo(16);
-        apply(0, 100);
+        apply(0, 2);
+        assertThat(sql.triesInPlaceNext()).as("after a batch of overwrites").isTrue();
+        apply(1, 2);
         assertThat(sql.triesInPlaceNext()).isTrue();
-        assertThat(tier.get("batch/0/7").orElseThrow().version()).isEqualTo(100);
+        assertThat(tier.get("batch/0/77").orElseThrow().version()).isEqualTo(2);
+        assertThat(tier.get("batch/4/77").orElseThrow().version()).isEqualTo(1);
+        assertThat(tier.size()).isEqualTo(500);
     }
 
     private void apply(int batch, long version) throws Exception {
         List<TierWrite> writes = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 100; i++) {
             writes.add(new TierWrite.Upsert(item("batch/" + batch + "/" + i, version)));
         }
         tier.apply(writes);
