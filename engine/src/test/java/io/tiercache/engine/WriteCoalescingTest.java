@@ -201,4 +201,82 @@ class WriteCoalescingTest extends EngineTestSupport {
             assertThat(engine.get(id).orElseThrow().version()).as(id).isEqualTo(newest.get(id));
         }
     }
+
+    /**
+     * A batch the flusher takes by itself while an id is being overwritten through its L1 entry leaves the entry
+     * carrying on for the next batch: the writes after it are absorbed there, no writer queues the id again, and
+     * readers past L1 find the newest write.
+     */
+    @Test
+    void anIdOverwrittenWhileItsBatchIsTakenStaysCarriedByItsL1Entry() throws Exception {
+        L1Ref ref = hotIdCarriedAcrossOneBatch();
+        assertThat(engine.stats().queuedWrites()).as("the entry's continuation").isEqualTo(1);
+        assertThat(engine.stats().pinnedBytes()).as("what the batch stored pins nothing").isZero();
+
+        engine.submitOwned(ref, bytes("{\"n\":3}"), SubmitOptions.defaults()).join();
+        SyncItem newest = engine.submitOwned(ref, bytes("{\"n\":44}"), SubmitOptions.defaults()).join();
+        assertThat(engine.stats().queuedWrites()).as("absorbed by the continuation").isEqualTo(1);
+        assertThat(engine.stats().pinnedBytes()).isEqualTo(newest.estimatedMemoryBytes());
+        engine.clearL1();
+        assertThat(text(engine.get("hot/1").orElseThrow())).as("read from the continuation").isEqualTo("{\"n\":44}");
+
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        EngineStats flushed = engine.stats();
+        assertThat(flushed.queuedWrites()).as("an asked-for flush carries nothing on").isZero();
+        assertThat(flushed.pinnedBytes()).isZero();
+        assertThat(flushed.itemsFlushed()).isEqualTo(4);
+        assertThat(l3Version("hot/1")).isEqualTo(newest.version());
+    }
+
+    /** A continuation that absorbed nothing by the next batch is dropped: the row is not written again. */
+    @Test
+    void aContinuationThatAbsorbedNothingIsDroppedWithoutWritingAgain() throws Exception {
+        hotIdCarriedAcrossOneBatch();
+        long stored = l3Version("hot/1");
+        long flushes = engine.stats().flushes();
+        engine.submit("cold/2", bytes("{}")).join(); // with the continuation, two queued: the next batch is due
+        awaitFlushes(flushes + 1);
+
+        EngineStats after = engine.stats();
+        assertThat(after.itemsFlushed()).as("cold/2, not hot/1 again").isEqualTo(3 + 1);
+        assertThat(after.queuedWrites()).isZero();
+        assertThat(after.pinnedBytes()).isZero();
+        assertThat(l3Version("hot/1")).isEqualTo(stored);
+        assertThat(text(engine.get("hot/1").orElseThrow())).isEqualTo("{\"n\":2}");
+    }
+
+    /**
+     * hot/1 queued through its L1 entry and overwritten there, then a batch the flusher starts by itself (two queued
+     * ids reach the count trigger) with hot/1 at {"n":2}, and cold/1: three rows written so far.
+     */
+    private L1Ref hotIdCarriedAcrossOneBatch() throws Exception {
+        start(config().batchFlushMs(60_000).batchFlushCount(2).build());
+        engine.submit("hot/1", bytes("{\"n\":0}")).join();
+        engine.forceFlush().get(10, TimeUnit.SECONDS);
+        L1Ref ref = engine.l1Ref("hot/1");
+        engine.submitOwned(ref, bytes("{\"n\":1}"), SubmitOptions.defaults()).join(); // queued, carried by ref
+        SyncItem carried = engine.submitOwned(ref, bytes("{\"n\":2}"), SubmitOptions.defaults()).join();
+        long flushes = engine.stats().flushes();
+        engine.submit("cold/1", bytes("{}")).join();
+        awaitFlushes(flushes + 1);
+        assertThat(l3Version("hot/1")).isEqualTo(carried.version());
+        assertThat(engine.stats().itemsFlushed()).isEqualTo(3);
+        return ref;
+    }
+
+    private void awaitFlushes(long flushes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.stats().flushes() < flushes) {
+            assertThat(System.nanoTime()).as("the flusher's batch").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    private long l3Version(String id) throws Exception {
+        try (Connection l3 = openL3(); Statement query = l3.createStatement();
+             ResultSet row = query.executeQuery("select version from sync_items where id = '" + id + "'")) {
+            assertThat(row.next()).as("L3 row of %s", id).isTrue();
+            return row.getLong(1);
+        }
+    }
 }

@@ -21,7 +21,12 @@ import java.util.concurrent.CompletableFuture;
  * <p>On an engine without Redis a queued MEMORY write may hand that job to its id's L1 entry ({@link #carryIn}):
  * newer writes are then absorbed into the entry, under the entry's lock, without touching this object, and
  * {@link #write()} reads the newest from there until {@link #take} (or {@link #retire}) takes it back, inside the
- * same lock, so no reader sees the carrying end before this object holds the newest write.
+ * same lock, so no reader sees the carrying end before this object holds the newest write. When the entry absorbed
+ * writes since it started carrying (the id is being overwritten), the flusher's take hands the entry on to a
+ * continuation ({@link #takeCarryingOn}) in that same lock: the writes after the batch go on being absorbed there,
+ * instead of each hot id's next writer queuing a write of its own after every batch. A continuation that absorbed
+ * nothing by the next batch holds only what its predecessor stored, and is dropped then
+ * ({@link #carriesNothingNew}).
  */
 public final class PendingWrite {
     /** What {@link #absorb} answers when it did not take the newer write over. */
@@ -44,6 +49,10 @@ public final class PendingWrite {
     /** The id's L1 entry carrying this write's newer versions ({@link #carryIn}) until the flusher takes it. */
     private volatile L1Ref carrier;
     private MemoryTier carrierTier;
+    /** What the entry carried when it started carrying for this write: a take finding it unchanged found no write. */
+    private TierWrite armedWith;
+    /** Made by {@link #takeCarryingOn}: queued by the flusher, not a writer; it pins nothing until it absorbs. */
+    private final boolean continuation;
 
     public PendingWrite(TierWrite write, Set<Tier> sharedTiers, Durability durability) {
         this.write = write;
@@ -52,6 +61,21 @@ public final class PendingWrite {
         this.durability = durability;
         this.enqueuedNanos = System.nanoTime();
         this.bytes = bytesOf(write);
+        this.continuation = false;
+    }
+
+    /** A continuation of {@code taken}, carried by {@code ref} from its predecessor's newest write, {@code stored}. */
+    private PendingWrite(PendingWrite taken, TierWrite stored) {
+        this.write = stored;
+        this.version = stored.version();
+        this.sharedTiers = taken.sharedTiers;
+        this.durability = Durability.MEMORY;
+        this.enqueuedNanos = System.nanoTime();
+        this.bytes = 0;
+        this.continuation = true;
+        this.armedWith = stored;
+        this.carrier = taken.carrier;
+        this.carrierTier = taken.carrierTier;
     }
 
     /** Memory {@code write} pins while it waits. */
@@ -115,6 +139,7 @@ public final class PendingWrite {
         }
         l1.carry(ref, this, write, bytes, sharedTiers);
         carrierTier = l1;
+        armedWith = write;
         carrier = ref;
         return true;
     }
@@ -131,17 +156,56 @@ public final class PendingWrite {
         endCarrying();
     }
 
+    /**
+     * {@link #take}, and if the id's L1 entry absorbed writes since it started carrying for this one, hands the
+     * entry on to a continuation in the same lock and returns it (null otherwise): the caller makes it the id's
+     * pending write and queues it.
+     */
+    public synchronized PendingWrite takeCarryingOn() {
+        taken = true;
+        L1Ref ref = carrier;
+        if (ref == null) {
+            return null;
+        }
+        PendingWrite[] next = {null};
+        carrierTier.handOver(ref, this, newest -> {
+            took(newest);
+            if (newest != armedWith) {
+                next[0] = new PendingWrite(this, newest);
+            }
+            return next[0];
+        });
+        carrier = null;
+        return next[0];
+    }
+
+    /**
+     * A continuation taken with nothing absorbed since its predecessor's batch: it holds what that batch stored, so
+     * the flusher drops it instead of writing the row again.
+     */
+    public synchronized boolean carriesNothingNew() {
+        return continuation && taken && write == armedWith;
+    }
+
+    /** Whether the id's L1 entry carries this write's newer versions now. */
+    public boolean carried() {
+        return carrier != null;
+    }
+
     /** Takes back the newest write the L1 entry carried, inside the entry's lock (see {@link MemoryTier#detach}). */
     private void endCarrying() {
         L1Ref ref = carrier;
         if (ref != null) {
-            carrierTier.detach(ref, this, newest -> {
-                write = newest;
-                version = newest.version();
-                bytes = bytesOf(newest);
-            });
+            carrierTier.detach(ref, this, this::took);
             carrier = null;
         }
+    }
+
+    /** Holds {@code newest}, taken back from the L1 entry; unchanged in a continuation, it pins nothing. */
+    private void took(TierWrite newest) {
+        write = newest;
+        version = newest.version();
+        bytes = continuation && newest == armedWith ? 0 : bytesOf(newest);
     }
 
     public TierWrite write() {

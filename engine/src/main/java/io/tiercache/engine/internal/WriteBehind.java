@@ -362,6 +362,12 @@ public final class WriteBehind {
 
     /** Completes when every write queued before this call is stored in L3 or the WAL. */
     public CompletableFuture<Void> flushAll() {
+        // A batch the flusher began by itself may hand hot ids on to continuations queued after the snapshot below:
+        // one more round takes those, and an asked-for batch carries nothing on.
+        return flushQueuedNow().thenCompose(ignored -> flushQueuedNow());
+    }
+
+    private CompletableFuture<Void> flushQueuedNow() {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (PendingWrite write : queue) {
             waits.add(write.stored());
@@ -369,6 +375,10 @@ public final class WriteBehind {
         // A batch the flusher already took off the queue is only visible here until it is released.
         for (PendingWrite write : pendingById.values()) {
             waits.add(write.stored());
+        }
+        if (waits.isEmpty()) {
+            // Nothing to hurry: a request left set would make the flusher's next batch, whenever due, one asked for.
+            return CompletableFuture.completedFuture(null);
         }
         wake();
         return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
@@ -444,7 +454,7 @@ public final class WriteBehind {
                 if (due) {
                     batchFull = false;
                     long cpuBefore = flusherCpuNanos();
-                    flushQueued();
+                    flushQueued(!hurry && !last);
                     pacedUntilNanos = System.nanoTime()
                             + Math.min(PACING * (flusherCpuNanos() - cpuBefore), flushNanos);
                 }
@@ -495,16 +505,33 @@ public final class WriteBehind {
         }
     }
 
-    private void flushQueued() {
-        List<PendingWrite> batch = new ArrayList<>();
+    /**
+     * Writes what is queued as one batch. {@code carryOn}: the writes of ids still being overwritten go on being
+     * carried by their L1 entries for the next batch; false for a flush asked for (an explicit flush, a DURABLE
+     * write, shutdown), which leaves nothing queued that was not written after it began.
+     */
+    private void flushQueued(boolean carryOn) {
+        List<PendingWrite> taken = new ArrayList<>();
         for (PendingWrite write; (write = queue.poll()) != null; ) {
-            write.take();
-            batch.add(write);
+            taken.add(write);
         }
+        if (taken.isEmpty()) {
+            return;
+        }
+        List<PendingWrite> batch = new ArrayList<>(taken.size());
+        int carriedOn = 0;
+        for (PendingWrite write : taken) {
+            carriedOn += take(write, carryOn) ? 1 : 0;
+            if (write.carriesNothingNew()) {
+                release(write);
+            } else {
+                batch.add(write);
+            }
+        }
+        queuedCount.addAndGet(carriedOn - taken.size());
         if (batch.isEmpty()) {
             return;
         }
-        queuedCount.addAndGet(-batch.size());
         Map<String, PendingWrite> newest = new HashMap<>();
         for (PendingWrite write : batch) {
             newest.merge(write.id(), write, (old, neu) -> neu.version() >= old.version() ? neu : old);
@@ -674,6 +701,33 @@ public final class WriteBehind {
     }
 
     /** A write left memory: acknowledge it, and stop pinning it unless a newer write for its id came since. */
+    /**
+     * Takes {@code write} for the batch. With {@code carryOn}, one its id's L1 entry carries, with writes absorbed
+     * since, hands the entry on to a continuation ({@link PendingWrite#takeCarryingOn}) that becomes the id's
+     * pending write in the same step, so a reader finds either one carrying the newest write; it is queued for the
+     * next batch, and true returned.
+     */
+    private boolean take(PendingWrite write, boolean carryOn) {
+        if (!carryOn || !write.carried()) {
+            write.take();
+            return false;
+        }
+        PendingWrite[] next = {null};
+        pendingById.compute(write.id(), (id, current) -> {
+            if (current != write) {
+                write.take();
+                return current;
+            }
+            next[0] = write.takeCarryingOn();
+            return next[0] != null ? next[0] : current;
+        });
+        if (next[0] == null) {
+            return false;
+        }
+        queue.add(next[0]);
+        return true;
+    }
+
     private void release(PendingWrite write) {
         pendingById.remove(write.id(), write);
         pinnedBytes.addAndGet(-write.bytes());

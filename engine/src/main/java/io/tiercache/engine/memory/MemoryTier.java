@@ -521,6 +521,18 @@ public final class MemoryTier implements ItemTier {
      * before the queued write holds what was carried.
      */
     public TierWrite detach(L1Ref ref, Object queued, java.util.function.Consumer<TierWrite> receiver) {
+        return handOver(ref, queued, newest -> {
+            receiver.accept(newest);
+            return null;
+        });
+    }
+
+    /**
+     * {@link #detach}, except that when {@code receiver} answers a new queued write, {@code ref} goes on carrying
+     * for that one, from the same newest write, with nothing pinned: the bytes of that write stay with
+     * {@code queued}, which stores it.
+     */
+    public TierWrite handOver(L1Ref ref, Object queued, java.util.function.Function<TierWrite, Object> receiver) {
         Cell cell = (Cell) ref;
         cell.acquire();
         try {
@@ -528,10 +540,15 @@ public final class MemoryTier implements ItemTier {
                 return null;
             }
             TierWrite newest = cell.carried;
-            receiver.accept(newest);
-            cell.carrier = null;
-            cell.carried = null;
-            cell.carriedRouting = null;
+            Object next = receiver.apply(newest);
+            if (next != null) {
+                cell.carrier = next;
+                cell.carriedBytes = 0;
+            } else {
+                cell.carrier = null;
+                cell.carried = null;
+                cell.carriedRouting = null;
+            }
             return newest;
         } finally {
             cell.release();
