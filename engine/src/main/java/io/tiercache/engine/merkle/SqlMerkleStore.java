@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,6 +33,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * digest not 32 bytes) is never returned: {@link #loadAll} reports it as a {@link TierAccessException} naming it;
  * {@link #load} leaves it out (an empty node, so divergent), so that it cannot stop the writes and repairs that
  * overwrite it.
+ *
+ * <p>Next to the trees, {@code merkle_notes(namespace, stamp, buckets)} holds what L3's batch transactions noted: one
+ * row per transaction and namespace, with the set of leaf buckets the transaction wrote ({@code BucketSetCodec}),
+ * until a settle recomputes those leaves from the rows ({@code sql.L3Merkle}).
  *
  * <pre>{@code
  * SqlMerkleStore store = new SqlMerkleStore(dataSource, SqlMerkleStore.Dialect.SQLITE);
@@ -49,10 +56,10 @@ public final class SqlMerkleStore implements MerkleStore {
                         + "ON CONFLICT(namespace, path) DO UPDATE SET digest = excluded.digest",
                 "CREATE TABLE IF NOT EXISTS merkle_namespaces (namespace TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
                 "INSERT OR IGNORE INTO merkle_namespaces (namespace) VALUES (?)", "", true,
-                "CREATE TABLE IF NOT EXISTS merkle_dirty (namespace TEXT NOT NULL, bucket INTEGER NOT NULL, "
-                        + "stamp INTEGER NOT NULL, PRIMARY KEY (namespace, bucket)) WITHOUT ROWID",
-                "INSERT INTO merkle_dirty (namespace, bucket, stamp) VALUES (?, ?, ?) "
-                        + "ON CONFLICT(namespace, bucket) DO UPDATE SET stamp = excluded.stamp"),
+                // A rowid table: WITHOUT ROWID suits rows far smaller than a page, and a bitmap note is 8 KiB.
+                "CREATE TABLE IF NOT EXISTS merkle_notes (namespace TEXT NOT NULL, stamp INTEGER NOT NULL, "
+                        + "buckets BLOB NOT NULL, PRIMARY KEY (namespace, stamp))",
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'merkle_dirty'"),
         /** MySQL 8 and MariaDB 10.11; byte-wise keys like the {@code sync_items} table's ids. */
         MYSQL("CREATE TABLE IF NOT EXISTS merkle_nodes (namespace VARBINARY(512) NOT NULL, "
                 + "path VARBINARY(4) NOT NULL, digest BINARY(32) NOT NULL, PRIMARY KEY (namespace, path)) "
@@ -62,10 +69,10 @@ public final class SqlMerkleStore implements MerkleStore {
                 "CREATE TABLE IF NOT EXISTS merkle_namespaces (namespace VARBINARY(512) NOT NULL PRIMARY KEY) "
                         + "ENGINE=InnoDB",
                 "INSERT IGNORE INTO merkle_namespaces (namespace) VALUES (?)", " FOR UPDATE", false,
-                "CREATE TABLE IF NOT EXISTS merkle_dirty (namespace VARBINARY(512) NOT NULL, bucket INT NOT NULL, "
-                        + "stamp BIGINT NOT NULL, PRIMARY KEY (namespace, bucket)) ENGINE=InnoDB",
-                "INSERT INTO merkle_dirty (namespace, bucket, stamp) VALUES (?, ?, ?) "
-                        + "ON DUPLICATE KEY UPDATE stamp = VALUES(stamp)");
+                "CREATE TABLE IF NOT EXISTS merkle_notes (namespace VARBINARY(512) NOT NULL, stamp BIGINT NOT NULL, "
+                        + "buckets MEDIUMBLOB NOT NULL, PRIMARY KEY (namespace, stamp)) ENGINE=InnoDB",
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() "
+                        + "AND table_name = 'merkle_dirty'");
 
         private final String ddl;
         private final String upsert;
@@ -73,19 +80,24 @@ public final class SqlMerkleStore implements MerkleStore {
         private final String registerNamespace;
         private final String forUpdate;
         private final boolean singleWriter;
-        private final String dirtyDdl;
-        private final String markDirty;
+        private final String notesDdl;
+        private final String legacyDirtyTableExists;
 
         Dialect(String ddl, String upsert, String namespacesDdl, String registerNamespace, String forUpdate,
-                boolean singleWriter, String dirtyDdl, String markDirty) {
+                boolean singleWriter, String notesDdl, String legacyDirtyTableExists) {
             this.ddl = ddl;
             this.upsert = upsert;
             this.namespacesDdl = namespacesDdl;
             this.registerNamespace = registerNamespace;
             this.forUpdate = forUpdate;
             this.singleWriter = singleWriter;
-            this.dirtyDdl = dirtyDdl;
-            this.markDirty = markDirty;
+            this.notesDdl = notesDdl;
+            this.legacyDirtyTableExists = legacyDirtyTableExists;
+        }
+
+        /** The query that returns a row if the table of notes of builds before {@code merkle_notes} exists. */
+        String legacyDirtyTableExists() {
+            return legacyDirtyTableExists;
         }
 
         /** The dialect matching an L3 {@link SqlDialect} (by its name: {@code sqlite} or {@code mysql}). */
@@ -115,14 +127,20 @@ public final class SqlMerkleStore implements MerkleStore {
         this.dialect = dialect;
     }
 
-    /** Creates {@code merkle_nodes} if missing; safe on every start and from several nodes. */
+    /**
+     * Creates the tables if missing and moves the notes of an earlier build's {@code merkle_dirty} table into
+     * {@code merkle_notes} (see {@code LegacyDirtyNotes}); safe on every start and from several nodes at once.
+     */
     public void createSchema() throws TierAccessException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(dialect.ddl);
-            s.execute(dialect.namespacesDdl);
-            s.execute(dialect.dirtyDdl);
+        try (Connection c = dataSource.getConnection()) {
+            try (Statement s = c.createStatement()) {
+                s.execute(dialect.ddl);
+                s.execute(dialect.namespacesDdl);
+                s.execute(dialect.notesDdl);
+            }
+            LegacyDirtyNotes.migrate(c, this, dialect);
         } catch (SQLException e) {
-            throw failure("creating the merkle_nodes table", e);
+            throw failure("creating the merkle tables", e);
         }
     }
 
@@ -327,29 +345,53 @@ public final class SqlMerkleStore implements MerkleStore {
     }
 
     /**
-     * Notes, in the caller's transaction, the leaf buckets (by namespace) whose rows it writes, stamped
-     * {@code stamp}: the tree of such a namespace is settled from its rows before it is next read. In namespace and
-     * bucket order, so transactions noting the same buckets queue instead of deadlocking.
+     * As {@link #lockNamespaces} for one namespace, but without waiting (MySQL's {@code SKIP LOCKED}): false if
+     * another transaction holds its row, or it has none. Always true on SQLite, where a writer is alone anyway.
      */
-    public void markDirty(Connection c, Map<String, ? extends Collection<Integer>> buckets, long stamp)
-            throws SQLException {
-        try (PreparedStatement upsert = c.prepareStatement(dialect.markDirty)) {
-            for (Map.Entry<String, ? extends Collection<Integer>> e : buckets.entrySet()) {
-                for (Integer bucket : e.getValue()) {
-                    upsert.setString(1, e.getKey());
-                    upsert.setInt(2, bucket);
-                    upsert.setLong(3, stamp);
-                    upsert.addBatch();
-                }
+    public boolean tryLockNamespace(Connection c, String namespace) throws SQLException {
+        if (dialect.singleWriter) {
+            return true;
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT namespace FROM merkle_namespaces WHERE namespace = ?"
+                + dialect.forUpdate + " SKIP LOCKED")) {
+            q.setString(1, namespace);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
             }
-            upsert.executeBatch();
         }
     }
 
-    /** Whether {@code namespace} has noted buckets, so its stored tree may lag its rows (a hint: no transaction). */
+    /** A stamp for a new note: random and non-negative, so notes of one namespace are told apart by it. */
+    public static long newStamp() {
+        return ThreadLocalRandom.current().nextLong(Long.MAX_VALUE);
+    }
+
+    /**
+     * Notes, in the caller's transaction, the leaf buckets (by namespace) whose rows it writes: one
+     * {@code merkle_notes} row per namespace, keyed by {@code stamp}, holding the set of buckets
+     * ({@code BucketSetCodec}). The tree of such a namespace is settled from its rows before it is next read. Every
+     * transaction inserts rows of its own, so concurrent ones do not wait on each other here.
+     */
+    public void markDirty(Connection c, Map<String, BitSet> buckets, long stamp) throws SQLException {
+        if (buckets.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO merkle_notes (namespace, stamp, buckets) VALUES (?, ?, ?)")) {
+            for (Map.Entry<String, BitSet> e : buckets.entrySet()) {
+                insert.setString(1, e.getKey());
+                insert.setLong(2, stamp);
+                insert.setBytes(3, BucketSetCodec.encode(e.getValue()));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /** Whether {@code namespace} has notes, so its stored tree may lag its rows (a hint: no transaction). */
     public boolean isUnsettled(String namespace) throws TierAccessException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT 1 FROM merkle_dirty WHERE namespace = ? LIMIT 1")) {
+             PreparedStatement q = c.prepareStatement("SELECT 1 FROM merkle_notes WHERE namespace = ? LIMIT 1")) {
             q.setString(1, namespace);
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next();
@@ -359,28 +401,64 @@ public final class SqlMerkleStore implements MerkleStore {
         }
     }
 
-    /** The noted buckets of {@code namespace} with their stamps, read in the caller's transaction. */
-    public Map<Integer, Long> dirtyBuckets(Connection c, String namespace) throws SQLException {
-        Map<Integer, Long> out = new TreeMap<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT bucket, stamp FROM merkle_dirty WHERE namespace = ?")) {
+    /**
+     * The notes of one namespace as a transaction read them: the union of their buckets, the stamps of the notes that
+     * decoded, and the stamps of those that did not (which may stand for any bucket, so every leaf is suspect).
+     */
+    public record Notes(BitSet buckets, List<Long> stamps, List<Long> unreadable) {
+        public boolean isEmpty() {
+            return stamps.isEmpty() && unreadable.isEmpty();
+        }
+
+        /** Every note read, readable or not. */
+        public List<Long> allStamps() {
+            List<Long> all = new ArrayList<>(stamps);
+            all.addAll(unreadable);
+            return all;
+        }
+    }
+
+    /**
+     * The notes of {@code namespace}, read in the caller's transaction. One that does not decode is logged and
+     * reported in {@link Notes#unreadable}, never thrown: it must neither stop a settle nor be taken for no bucket.
+     */
+    public Notes dirtyNotes(Connection c, String namespace) throws SQLException {
+        BitSet union = new BitSet(MerklePath.LEAF_COUNT);
+        List<Long> stamps = new ArrayList<>();
+        List<Long> unreadable = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT stamp, buckets FROM merkle_notes WHERE namespace = ?")) {
             q.setString(1, namespace);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getInt(1), rs.getLong(2));
+                    long stamp = rs.getLong(1);
+                    try {
+                        union.or(BucketSetCodec.decode(rs.getBytes(2)));
+                        stamps.add(stamp);
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("corrupt merkle_notes row (namespace '{}', stamp {}): {}; every leaf of the "
+                                + "namespace is recomputed from its rows", namespace, stamp, e.getMessage());
+                        unreadable.add(stamp);
+                    }
                 }
             }
         }
-        return out;
+        return new Notes(union, stamps, unreadable);
     }
 
-    /** Removes the notes settled from {@code settled}, each only if no transaction has stamped it again since. */
-    public void clearDirty(Connection c, String namespace, Map<Integer, Long> settled) throws SQLException {
+    /**
+     * Removes exactly the notes with these stamps: a note a transaction added after the caller read the notes (and
+     * so the rows) is left for the next settle.
+     */
+    public void clearNotes(Connection c, String namespace, Collection<Long> stamps) throws SQLException {
+        if (stamps.isEmpty()) {
+            return;
+        }
         try (PreparedStatement d = c.prepareStatement(
-                "DELETE FROM merkle_dirty WHERE namespace = ? AND bucket = ? AND stamp = ?")) {
-            for (Map.Entry<Integer, Long> e : settled.entrySet()) {
+                "DELETE FROM merkle_notes WHERE namespace = ? AND stamp = ?")) {
+            // In key order, so two transactions removing the same notes queue instead of deadlocking.
+            for (long stamp : new TreeSet<>(stamps)) {
                 d.setString(1, namespace);
-                d.setInt(2, e.getKey());
-                d.setLong(3, e.getValue());
+                d.setLong(2, stamp);
                 d.addBatch();
             }
             d.executeBatch();
@@ -389,10 +467,19 @@ public final class SqlMerkleStore implements MerkleStore {
 
     /** Removes every note of {@code namespace} (its tree was just rebuilt whole from its rows). */
     public void clearAllDirty(Connection c, String namespace) throws SQLException {
-        try (PreparedStatement d = c.prepareStatement("DELETE FROM merkle_dirty WHERE namespace = ?")) {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM merkle_notes WHERE namespace = ?")) {
             d.setString(1, namespace);
             d.executeUpdate();
         }
+    }
+
+    /** Replaces the whole stored tree of {@code namespace} by {@code nodes}, in the caller's transaction. */
+    public void replaceIn(Connection c, String namespace, Map<MerklePath, Digest256> nodes) throws SQLException {
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM merkle_nodes WHERE namespace = ?")) {
+            d.setString(1, namespace);
+            d.executeUpdate();
+        }
+        storeIn(c, namespace, nodes);
     }
 
     /** Every namespace that ever held an item written with merkle maintenance on, in byte order. */

@@ -7,6 +7,7 @@ import io.tiercache.engine.merkle.ItemDigest;
 import io.tiercache.engine.merkle.ItemState;
 import io.tiercache.engine.merkle.MerkleNamespaces;
 import io.tiercache.engine.merkle.MerklePath;
+import io.tiercache.engine.merkle.MerkleTree;
 import io.tiercache.engine.merkle.NodeSource;
 import io.tiercache.engine.merkle.SqlMerkleStore;
 import io.tiercache.engine.tier.TierAccessException;
@@ -17,37 +18,44 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * L3's merkle trees kept in step with {@code sync_items}. A batch transaction only notes which leaf buckets its rows
- * fall in ({@code merkle_dirty}: namespace, bucket, a stamp of the transaction), next to the rows it writes, so a
- * rolled-back batch notes nothing and a committed one is never missed. Before anything of a namespace's tree is read
- * it is settled ({@link #settle}): the noted buckets' leaves are recomputed from their rows (through the indexed
- * {@code bucket} column) and their ancestors from their children, and the notes whose stamp is unchanged removed.
- * A write the version guard skipped leaves its row, and so the leaf, as it was.
+ * fall in, as its last statement: one {@code merkle_notes} row per namespace (a random stamp, the set of buckets), so
+ * a rolled-back batch notes nothing and a committed one is never missed. Before anything of a namespace's tree is read
+ * it is settled ({@link #settle}): the union of its notes' buckets is recomputed from their rows (through the indexed
+ * {@code bucket} column) and their ancestors from their children, and exactly the notes read are removed. A note that
+ * does not decode could stand for any bucket, so the namespace's tree is then rebuilt from all its rows. A write the
+ * version guard skipped leaves its row, and so the leaf, as it was.
  *
- * <p>Batches take no lock for the trees: the notes are an upsert per bucket, written in bucket order so that two
- * transactions noting the same buckets wait for each other instead of deadlocking. A settle takes the namespace's row
- * in {@code merkle_namespaces} (MySQL; SQLite has one writer), reads notes and rows in one snapshot, and removes only
- * notes no batch has stamped again since: a batch that commits meanwhile is settled next time.
+ * <p>Batches take no lock for the trees, and since each inserts rows of its own, concurrent batches do not wait on
+ * each other for their notes either (a note row per bucket, upserted, cost ~9,000 statements for 10,000 ids and made
+ * batches noting the same bucket queue). A settle takes the namespace's row in {@code merkle_namespaces} (MySQL;
+ * SQLite has one writer), reads notes and rows in one snapshot, and removes only the notes it read: a batch that
+ * commits meanwhile is settled next time. So that a namespace written often and read seldom does not collect a note
+ * per batch, every {@value #COMPACT_EVERY}th batch of a namespace first merges its notes into one ({@link #compact}).
  */
 final class L3Merkle {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(L3Merkle.class);
     private static final int IN_CHUNK = 500;
     private static final int REBUILD_PAGE = 5_000;
+    /** Batches of a namespace (on this node) between two merges of its notes. */
+    static final int COMPACT_EVERY = 64;
 
     private final SqlMerkleStore store;
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> batchesSinceCompaction = new ConcurrentHashMap<>();
 
     L3Merkle(SqlMerkleStore store) {
         this.store = store;
@@ -59,28 +67,29 @@ final class L3Merkle {
 
     /** One transaction's notes of the buckets it writes. */
     final class Batch {
-        private final SortedSet<String> namespaces = new TreeSet<>();
-        private final Map<String, SortedSet<Integer>> buckets = new TreeMap<>();
+        private final Map<String, BitSet> buckets = new TreeMap<>();
 
         private Batch(Collection<String> ids) {
             for (String id : ids) {
-                String namespace = MerkleNamespaces.of(id);
-                namespaces.add(namespace);
-                buckets.computeIfAbsent(namespace, ns -> new TreeSet<>()).add(MerklePath.bucketOf(id).index());
+                buckets.computeIfAbsent(MerkleNamespaces.of(id), ns -> new BitSet(MerklePath.LEAF_COUNT))
+                        .set(MerklePath.bucketOf(id).index());
             }
         }
 
-        /** Last statements before the commit: notes the buckets, to be settled when the tree is next read. */
+        /** Last statement before the commit: notes the buckets, to be settled when the tree is next read. */
         void finish(Connection c) throws SQLException {
-            store.markDirty(c, buckets, ThreadLocalRandom.current().nextLong());
+            store.markDirty(c, buckets, SqlMerkleStore.newStamp());
         }
     }
 
-    /** A batch over {@code ids}; registers their namespaces first, in auto-commit mode (see SqlMerkleStore). */
+    /**
+     * A batch over {@code ids}; registers their namespaces first, in auto-commit mode (see SqlMerkleStore), and
+     * merges a namespace's notes every {@value #COMPACT_EVERY}th batch of it.
+     */
     Batch prepare(Connection c, Collection<String> ids) throws SQLException {
         Batch batch = new Batch(ids);
         List<String> unknown = new ArrayList<>();
-        for (String namespace : batch.namespaces) {
+        for (String namespace : batch.buckets.keySet()) {
             if (!registered.contains(namespace)) {
                 unknown.add(namespace);
             }
@@ -89,7 +98,45 @@ final class L3Merkle {
             store.registerNamespaces(c, unknown);
             registered.addAll(unknown);
         }
+        for (String namespace : batch.buckets.keySet()) {
+            int batches = batchesSinceCompaction.computeIfAbsent(namespace, ns -> new AtomicInteger())
+                    .incrementAndGet();
+            if (batches % COMPACT_EVERY == 0) {
+                compact(c, namespace);
+            }
+        }
         return batch;
+    }
+
+    /**
+     * Replaces the namespace's readable notes by one holding the union of their buckets, in a short transaction of
+     * its own on {@code c} (in auto-commit mode). Skipped while a settle or another merge holds the namespace (which
+     * removes or merges the same notes), and when it fails: the notes are then merely more numerous, so the batch
+     * goes on. Notes that do not decode are left to the settle, which rebuilds the tree for them.
+     */
+    private void compact(Connection c, String namespace) {
+        try {
+            c.setAutoCommit(false);
+            try {
+                if (store.tryLockNamespace(c, namespace)) {
+                    SqlMerkleStore.Notes notes = store.dirtyNotes(c, namespace);
+                    if (notes.stamps().size() > 1) {
+                        // Removed before the insert, so that a new stamp equal to one of theirs cannot collide.
+                        store.clearNotes(c, namespace, notes.stamps());
+                        store.markDirty(c, Map.of(namespace, notes.buckets()), SqlMerkleStore.newStamp());
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not merge the merkle notes of '{}' (they are merged later): {}", namespace,
+                    e.getMessage());
+        }
     }
 
     /**
@@ -138,9 +185,8 @@ final class L3Merkle {
                         String id = rs.getString(1);
                         after = id;
                         rows++;
-                        leaves.computeIfAbsent(MerkleNamespaces.of(id), ns -> new HashMap<>())
-                                .merge(MerklePath.bucketOf(id), ItemDigest.of(id,
-                                        state(rs.getString(3), rs.getLong(2))), Digest256::plus);
+                        addRow(leaves.computeIfAbsent(MerkleNamespaces.of(id), ns -> new HashMap<>()), id,
+                                rs.getLong(2), rs.getString(3));
                         rs.getInt(4);
                         if (rs.wasNull()) {
                             missing.add(id);
@@ -153,18 +199,15 @@ final class L3Merkle {
                 break;
             }
         }
-        Set<String> namespaces = new java.util.TreeSet<>(leaves.keySet());
+        Set<String> namespaces = new TreeSet<>(leaves.keySet());
         namespaces.addAll(store.namespaces(c));
         for (String namespace : namespaces) {
-            Map<MerklePath, Digest256> tree = io.tiercache.engine.merkle.MerkleTree
-                    .fromLeaves(leaves.getOrDefault(namespace, Map.of())).nodes();
+            Map<MerklePath, Digest256> tree = MerkleTree.fromLeaves(leaves.getOrDefault(namespace, Map.of())).nodes();
             store.registerNamespaces(c, List.of(namespace));
             c.setAutoCommit(false);
-            try (PreparedStatement d = c.prepareStatement("DELETE FROM merkle_nodes WHERE namespace = ?")) {
+            try {
                 store.lockNamespaces(c, List.of(namespace));
-                d.setString(1, namespace);
-                d.executeUpdate();
-                store.storeIn(c, namespace, tree);
+                store.replaceIn(c, namespace, tree);
                 store.clearAllDirty(c, namespace);
                 c.commit();
             } finally {
@@ -189,15 +232,19 @@ final class L3Merkle {
 
     /**
      * Brings {@code namespace}'s tree up to its rows, as one transaction on {@code c}: the noted buckets' leaves from
-     * their rows, then their ancestors. Does nothing when nothing is noted.
+     * their rows, then their ancestors; or, if a note does not decode, the whole tree from all the namespace's rows.
+     * Then removes the notes it read. Does nothing when nothing is noted.
      */
     void settle(Connection c, String namespace) throws SQLException, TierAccessException {
         c.setAutoCommit(false);
         store.lockNamespaces(c, List.of(namespace));
-        Map<Integer, Long> noted = store.dirtyBuckets(c, namespace);
-        if (!noted.isEmpty()) {
-            Map<MerklePath, Digest256> fromRows = leavesFromRows(c, namespace, noted.keySet());
-            List<MerklePath> leaves = noted.keySet().stream().map(MerklePath::leafAt).toList();
+        SqlMerkleStore.Notes notes = store.dirtyNotes(c, namespace);
+        if (!notes.unreadable().isEmpty()) {
+            store.replaceIn(c, namespace, MerkleTree.fromLeaves(leavesOfNamespace(c, namespace)).nodes());
+        } else if (!notes.buckets().isEmpty()) {
+            List<Integer> buckets = notes.buckets().stream().boxed().toList();
+            Map<MerklePath, Digest256> fromRows = leavesFromRows(c, namespace, buckets);
+            List<MerklePath> leaves = buckets.stream().map(MerklePath::leafAt).toList();
             Map<MerklePath, Digest256> stored = store.load(c, namespace, leaves);
             Map<MerklePath, Digest256> moved = new HashMap<>();
             for (MerklePath leaf : leaves) {
@@ -207,9 +254,44 @@ final class L3Merkle {
                 }
             }
             store.storeIn(c, namespace, IncrementalUpdate.recomputeAncestors(store.source(c, namespace), moved));
-            store.clearDirty(c, namespace, noted);
         }
+        store.clearNotes(c, namespace, notes.allStamps());
         c.commit();
+    }
+
+    /**
+     * Every leaf of {@code namespace} from all its rows, read in pages by id (without trusting their {@code bucket}
+     * column): what a settle rebuilds the tree from when a note cannot say which buckets it stands for.
+     */
+    private static Map<MerklePath, Digest256> leavesOfNamespace(Connection c, String namespace) throws SQLException {
+        boolean root = namespace.equals(MerkleNamespaces.ROOT);
+        String where = root ? "id NOT LIKE '%/%'" : "id LIKE ?" + LikePatterns.ESCAPE_CLAUSE;
+        Map<MerklePath, Digest256> leaves = new HashMap<>();
+        String after = "";
+        int rows;
+        do {
+            rows = 0;
+            try (PreparedStatement q = c.prepareStatement("SELECT id, version, content_hash FROM sync_items "
+                    + "WHERE id > ? AND " + where + " ORDER BY id LIMIT " + REBUILD_PAGE)) {
+                q.setString(1, after);
+                if (!root) {
+                    q.setString(2, LikePatterns.prefixPattern(namespace));
+                }
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        after = rs.getString(1);
+                        rows++;
+                        addRow(leaves, after, rs.getLong(2), rs.getString(3));
+                    }
+                }
+            }
+        } while (rows == REBUILD_PAGE);
+        return leaves;
+    }
+
+    /** Adds what a row contributes to its leaf. */
+    private static void addRow(Map<MerklePath, Digest256> leaves, String id, long version, String contentHash) {
+        leaves.merge(MerklePath.bucketOf(id), ItemDigest.of(id, state(contentHash, version)), Digest256::plus);
     }
 
     /** The leaves of {@code buckets} as their rows give them (one indexed query per 500 buckets). */
@@ -233,9 +315,7 @@ final class L3Merkle {
                 }
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        String id = rs.getString(1);
-                        leaves.merge(MerklePath.bucketOf(id), ItemDigest.of(id, state(rs.getString(3),
-                                rs.getLong(2))), Digest256::plus);
+                        addRow(leaves, rs.getString(1), rs.getLong(2), rs.getString(3));
                     }
                 }
             }

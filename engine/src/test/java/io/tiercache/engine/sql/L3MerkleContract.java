@@ -10,14 +10,20 @@ import io.tiercache.engine.merkle.SqlMerkleStore;
 import io.tiercache.engine.tier.TierWrite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +32,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * L3 keeps its merkle trees in step with its rows, whatever the batches do: after random upserts (older versions
@@ -120,6 +127,168 @@ public abstract class L3MerkleContract {
         assertTreesMatchRows("after the rebuild at start");
     }
 
+    @Test
+    void notesKeepTheirBucketsThroughTheTableInBothFormats() throws Exception {
+        SqlMerkleStore store = store();
+        BitSet large = new BitSet();
+        for (int b = 0; b < MerklePath.LEAF_COUNT; b += 3) {
+            large.set(b);
+        }
+        large.set(MerklePath.LEAF_COUNT - 1);
+        try (Connection c = connect()) {
+            store.markDirty(c, Map.of("ns0/", bits(0, 4242, 65535), "ns1/", large), 11L);
+            store.markDirty(c, Map.of("ns0/", bits(7)), 12L);
+            SqlMerkleStore.Notes small = store.dirtyNotes(c, "ns0/");
+            assertThat(small.buckets()).isEqualTo(bits(0, 7, 4242, 65535));
+            assertThat(small.stamps()).containsExactlyInAnyOrder(11L, 12L);
+            assertThat(store.dirtyNotes(c, "ns1/").buckets()).isEqualTo(large);
+            assertThat(noteLengths(c, "ns0/")).containsExactlyInAnyOrder(7, 3);
+            assertThat(noteLengths(c, "ns1/")).containsExactly(1 + MerklePath.LEAF_COUNT / 8);
+            store.clearNotes(c, "ns0/", List.of(11L));
+            assertThat(store.dirtyNotes(c, "ns0/").stamps()).containsExactly(12L);
+        }
+    }
+
+    /** Blobs no build writes: each must have the namespace rebuilt from its rows, never be skipped or thrown. */
+    static List<Arguments> corruptNotes() {
+        return List.of(
+                Arguments.of(Named.of("empty", new byte[0])),
+                Arguments.of(Named.of("unknown tag", new byte[]{2, 0, 1})),
+                Arguments.of(Named.of("list of odd length", new byte[]{0, 0, 1, 2})),
+                Arguments.of(Named.of("list not sorted", new byte[]{0, 0, 5, 0, 3})),
+                Arguments.of(Named.of("list with a repeat", new byte[]{0, 0, 5, 0, 5})),
+                Arguments.of(Named.of("bitmap too short", tagged(1, 8_191))),
+                Arguments.of(Named.of("bitmap too long", tagged(1, 8_193))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corruptNotes")
+    void aNoteThatDoesNotDecodeHasItsNamespaceRebuiltFromTheRowsAndIsRemoved(byte[] blob) throws Exception {
+        List<TierWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            writes.add(upsert("ns/k" + i, i));
+        }
+        tier.apply(writes);
+        tier.merkle().settleTree("ns/");
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            // A row changed behind the engine's back, in a bucket no readable note names: only a rebuild of the
+            // whole namespace from its rows brings its leaf back in line.
+            s.executeUpdate("UPDATE sync_items SET version = version + 100 WHERE id = 'ns/k3'");
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO merkle_notes (namespace, stamp, buckets) VALUES ('ns/', 42, ?)")) {
+                p.setBytes(1, blob);
+                p.executeUpdate();
+            }
+        }
+        tier.apply(List.of(upsert("ns/later", 1)));
+        assertTreesMatchRows("after settling a corrupt note");
+        try (Connection c = connect()) {
+            assertThat(noteLengths(c, "ns/")).as("notes left").isEmpty();
+        }
+    }
+
+    /**
+     * A database an earlier build used holds {@code merkle_dirty}, a note per namespace and bucket: starting moves
+     * them into one note per namespace (a bucket outside the tree noting all of them) and drops the table.
+     */
+    @Test
+    void theOldPerBucketNotesAreMovedAtStartAndSettled() throws Exception {
+        List<TierWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            writes.add(upsert("ns0/a" + i, 1));
+            writes.add(upsert("ns1/b" + i, 1));
+            writes.add(upsert("r" + i, 1));
+        }
+        tier.apply(writes);
+        assertTreesMatchRows("before");
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE sync_items SET version = 7 WHERE id IN ('ns0/a1', 'ns1/b2', 'r3')");
+            s.execute(oldDirtyTableDdl());
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO merkle_dirty VALUES (?, ?, ?)")) {
+                addOldNote(p, "ns0/", MerklePath.bucketOf("ns0/a1").index(), 5);
+                addOldNote(p, "ns0/", MerklePath.bucketOf("ns0/a2").index(), 6);
+                addOldNote(p, "ns1/", MerklePath.LEAF_COUNT + 9, 7);
+                addOldNote(p, MerkleNamespaces.ROOT, MerklePath.bucketOf("r3").index(), 8);
+                p.executeBatch();
+            }
+        }
+        tier.enableMerkle();
+        store().createSchema();
+        try (Connection c = connect()) {
+            assertThat(noteLengths(c, "ns0/")).containsExactly(5);
+            assertThat(noteLengths(c, "ns1/")).containsExactly(1 + MerklePath.LEAF_COUNT / 8);
+            assertThat(noteLengths(c, MerkleNamespaces.ROOT)).containsExactly(3);
+            try (Statement s = c.createStatement()) {
+                assertThatThrownBy(() -> s.executeQuery("SELECT 1 FROM merkle_dirty")).as("merkle_dirty dropped")
+                        .isInstanceOf(SQLException.class);
+            }
+        }
+        assertTreesMatchRows("after the move");
+    }
+
+    @Test
+    void aNamespaceWrittenOftenKeepsFewNotesAndItsTreeFollows() throws Exception {
+        int batches = 2 * L3Merkle.COMPACT_EVERY + 5;
+        for (int i = 0; i < batches; i++) {
+            tier.apply(List.of(upsert("ns2/k" + i, 1)));
+            if (i == 3) {
+                try (Connection c = connect(); Statement s = c.createStatement()) {
+                    s.executeUpdate("INSERT INTO merkle_notes (namespace, stamp, buckets) VALUES ('ns2/', 42, X'02')");
+                }
+            }
+        }
+        try (Connection c = connect()) {
+            // Merging leaves a note that does not decode alone, for the settle to rebuild the tree on.
+            assertThat(noteLengths(c, "ns2/")).hasSizeLessThanOrEqualTo(L3Merkle.COMPACT_EVERY + 1).contains(1);
+        }
+        assertTreesMatchRows("after many small batches");
+    }
+
+    private SqlMerkleStore store() {
+        return new SqlMerkleStore(dataSource(), SqlMerkleStore.Dialect.of(tier.dialect()));
+    }
+
+    /** The byte lengths of a namespace's notes. */
+    private static List<Integer> noteLengths(Connection c, String namespace) throws SQLException {
+        List<Integer> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT buckets FROM merkle_notes WHERE namespace = ?")) {
+            q.setString(1, namespace);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getBytes(1).length);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void addOldNote(PreparedStatement p, String namespace, int bucket, long stamp)
+            throws SQLException {
+        p.setString(1, namespace);
+        p.setInt(2, bucket);
+        p.setLong(3, stamp);
+        p.addBatch();
+    }
+
+    private static TierWrite upsert(String id, long version) {
+        return new TierWrite.Upsert(SyncItem.create(id, id.getBytes(StandardCharsets.UTF_8), version, "default",
+                SyncItem.NO_EXPIRY, 0));
+    }
+
+    private static byte[] tagged(int tag, int length) {
+        byte[] blob = new byte[1 + length];
+        blob[0] = (byte) tag;
+        return blob;
+    }
+
+    private static BitSet bits(int... buckets) {
+        BitSet out = new BitSet();
+        for (int b : buckets) {
+            out.set(b);
+        }
+        return out;
+    }
+
     private Digest256 root(String namespace) throws Exception {
         return tier.merkle().source(namespace).nodes(List.of(MerklePath.ROOT))
                 .getOrDefault(MerklePath.ROOT, Digest256.ZERO);
@@ -148,4 +317,7 @@ public abstract class L3MerkleContract {
     }
 
     protected abstract javax.sql.DataSource dataSource();
+
+    /** {@code merkle_dirty} as the builds before {@code merkle_notes} created it. */
+    protected abstract String oldDirtyTableDdl();
 }

@@ -73,6 +73,12 @@ class MariaDbL3MerkleIT extends L3MerkleContract {
         };
     }
 
+    @Override
+    protected String oldDirtyTableDdl() {
+        return "CREATE TABLE merkle_dirty (namespace VARBINARY(512) NOT NULL, bucket INT NOT NULL, "
+                + "stamp BIGINT NOT NULL, PRIMARY KEY (namespace, bucket)) ENGINE=InnoDB";
+    }
+
     @AfterEach
     void dropDatabase() throws Exception {
         database.close();

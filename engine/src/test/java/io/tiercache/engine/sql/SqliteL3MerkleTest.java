@@ -30,4 +30,10 @@ class SqliteL3MerkleTest extends L3MerkleContract {
         ds.setUrl("jdbc:sqlite:" + dir.resolve("l3.db"));
         return ds;
     }
+
+    @Override
+    protected String oldDirtyTableDdl() {
+        return "CREATE TABLE merkle_dirty (namespace TEXT NOT NULL, bucket INTEGER NOT NULL, stamp INTEGER NOT NULL, "
+                + "PRIMARY KEY (namespace, bucket)) WITHOUT ROWID";
+    }
 }
