@@ -404,13 +404,36 @@ public final class SyncEngine implements AutoCloseable {
      * @throws IllegalArgumentException if {@code ref} is not an entry of this engine's L1
      */
     public CompletableFuture<SyncItem> submitOwned(L1Ref ref, byte[] payload, SubmitOptions options) {
+        requireOwnedPayload(ref, payload, options);
+        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), payload, null, options);
+    }
+
+    /**
+     * {@link #submitOwned(L1Ref, byte[], SubmitOptions)} that returns the stored item once the write is acknowledged
+     * at the options' durability, for a caller that would join the future at once: a MEMORY write through a carrying
+     * entry, the common overwrite, then makes no future at all.
+     *
+     * <pre>{@code
+     * L1Ref ref = engine.l1Ref("users/ada");
+     * if (ref != null) {
+     *     SyncItem stored = engine.putOwned(ref, "{\"name\":\"Ada\"}".getBytes(UTF_8), SubmitOptions.defaults());
+     * }
+     * }</pre>
+     *
+     * @throws CompletionException if the write fails at its durability, as {@link CompletableFuture#join} does
+     */
+    public SyncItem putOwned(L1Ref ref, byte[] payload, SubmitOptions options) {
+        requireOwnedPayload(ref, payload, options);
+        return putChecked(ref, payload, null, options);
+    }
+
+    private void requireOwnedPayload(L1Ref ref, byte[] payload, SubmitOptions options) {
         requireReady();
         if (!l1.holds(ref)) {
             throw new IllegalArgumentException("L1 entry " + ref + " is not an entry of this engine's L1");
         }
         requireNotAwaitingInvalidation(ref.id(), options);
         requireValidPayload(ref.id(), payload);
-        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), payload, null, options);
     }
 
     /**
@@ -431,19 +454,59 @@ public final class SyncEngine implements AutoCloseable {
      */
     public CompletableFuture<SyncItem> submitOwned(L1Ref ref, Object value, PayloadEncoder encoder,
                                                    SubmitOptions options) {
+        if (encodesNow(ref, value, encoder)) {
+            return submitOwned(ref, encoder.encode(value), options);
+        }
+        requireOwnedValue(ref, options);
+        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), value, encoder, options);
+    }
+
+    /**
+     * {@link #submitOwned(L1Ref, Object, PayloadEncoder, SubmitOptions)} that returns the stored item once the write
+     * is acknowledged, like {@link #putOwned(L1Ref, byte[], SubmitOptions)}.
+     *
+     * <pre>{@code
+     * L1Ref ref = engine.l1Ref("greetings/en");
+     * if (ref != null) {
+     *     SyncItem stored = engine.putOwned(ref, "hello", utf8, SubmitOptions.defaults()); // utf8: see PayloadEncoder
+     * }
+     * }</pre>
+     *
+     * @throws CompletionException if the write fails at its durability, as {@link CompletableFuture#join} does
+     */
+    public SyncItem putOwned(L1Ref ref, Object value, PayloadEncoder encoder, SubmitOptions options) {
+        if (encodesNow(ref, value, encoder)) {
+            return putOwned(ref, encoder.encode(value), options);
+        }
+        requireOwnedValue(ref, options);
+        return putChecked(ref, value, encoder, options);
+    }
+
+    /** Whether a value submitted with an encoder is encoded at once: when it may encode over maxPayloadBytes. */
+    private boolean encodesNow(L1Ref ref, Object value, PayloadEncoder encoder) {
         if (value == null || encoder == null) {
             throw new IllegalArgumentException((value == null ? "value" : "encoder") + " of '" + ref.id()
                     + "' must not be null");
         }
-        if (encoder.maxEncodedSize(value) > config.maxPayloadBytes()) {
-            return submitOwned(ref, encoder.encode(value), options);
-        }
+        return encoder.maxEncodedSize(value) > config.maxPayloadBytes();
+    }
+
+    private void requireOwnedValue(L1Ref ref, SubmitOptions options) {
         requireReady();
         if (!l1.holds(ref)) {
             throw new IllegalArgumentException("L1 entry " + ref + " is not an entry of this engine's L1");
         }
         requireNotAwaitingInvalidation(ref.id(), options);
-        return submitChecked(ref, ref.id(), l1.idChars(ref), l1.idHash(ref), value, encoder, options);
+    }
+
+    /** The write of a checked owned payload, waited for: no future where the write is carried at once. */
+    private SyncItem putChecked(L1Ref ref, Object payload, PayloadEncoder encoder, SubmitOptions options) {
+        Durability durability = durabilityOf(options);
+        admit(durability);
+        int stripe = stripeOf(l1.idHash(ref));
+        SyncItem carried = carried(ref, stripe, ref.id(), l1.idChars(ref), payload, encoder, options, durability);
+        return carried != null ? carried
+                : queued(ref, stripe, ref.id(), l1.idChars(ref), payload, encoder, options, durability).join();
     }
 
     /** L1's entry for {@code id}, for {@link #submitOwned} and derived values ({@link L1Ref}); null if L1 has none. */
@@ -469,12 +532,21 @@ public final class SyncEngine implements AutoCloseable {
         Durability durability = durabilityOf(options);
         admit(durability);
         int stripe = stripeOf(idHash);
-        if (ref != null && durability == Durability.MEMORY && carriesInL1()) {
-            SyncItem carried = carryThrough(ref, stripe, id, idChars, payload, encoder, options);
-            if (carried != null) {
-                return CompletableFuture.completedFuture(carried);
-            }
-        }
+        SyncItem carried = carried(ref, stripe, id, idChars, payload, encoder, options, durability);
+        return carried != null ? CompletableFuture.completedFuture(carried)
+                : queued(ref, stripe, id, idChars, payload, encoder, options, durability);
+    }
+
+    /** The write done through {@code ref} by {@link #carryThrough} where it may be; else null, nothing done. */
+    private SyncItem carried(L1Ref ref, int stripe, String id, int idChars, Object payload, PayloadEncoder encoder,
+                             SubmitOptions options, Durability durability) {
+        return ref != null && durability == Durability.MEMORY && carriesInL1()
+                ? carryThrough(ref, stripe, id, idChars, payload, encoder, options) : null;
+    }
+
+    /** The write by the id's lock ({@code stripe}), into L1 and the write-behind queue. */
+    private CompletableFuture<SyncItem> queued(L1Ref ref, int stripe, String id, int idChars, Object payload,
+                                               PayloadEncoder encoder, SubmitOptions options, Durability durability) {
         lockId(stripe, id);
         try {
             long now = time.currentTimeMillis();

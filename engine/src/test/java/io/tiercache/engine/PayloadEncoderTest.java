@@ -204,4 +204,36 @@ class PayloadEncoderTest extends EngineTestSupport {
         assertThatThrownBy(() -> engine.submitOwned(ref, "x", null, SubmitOptions.defaults()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encoder of 'doc/1'");
     }
+
+    /**
+     * putOwned is submitOwned waited for: it returns the item the write stored, carried through the entry or queued,
+     * and a DURABLE one only once L3 holds it.
+     */
+    @Test
+    void putOwnedReturnsTheStoredItemAtEveryDurability() throws Exception {
+        start(config().build());
+        L1Ref ref = entryOf("doc/put");
+        SyncItem queued = engine.putOwned(ref, "{\"n\":1}", utf8, SubmitOptions.defaults());
+        SyncItem carried = engine.putOwned(ref, "{\"n\":2}", utf8, SubmitOptions.defaults());
+        assertThat(carried.version()).isGreaterThan(queued.version());
+        assertThat(engine.getCached("doc/put").orElseThrow()).isSameAs(carried);
+        assertThat(encodings).as("neither is encoded yet").hasValue(0);
+
+        SyncItem bytes = engine.putOwned(ref, bytes("{\"n\":3}"), SubmitOptions.defaults());
+        assertThat(bytes.version()).isGreaterThan(carried.version());
+        assertThat(new String(engine.get("doc/put").orElseThrow().payload(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"n\":3}");
+
+        SyncItem durable = engine.putOwned(ref, "{\"n\":4}", utf8,
+                SubmitOptions.defaults().withDurability(Durability.DURABLE));
+        try (Connection l3 = openL3(); Statement query = l3.createStatement();
+             ResultSet row = query.executeQuery("select version from sync_items where id = 'doc/put'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getLong(1)).as("in L3 when putOwned returned").isEqualTo(durable.version());
+        }
+        assertThatThrownBy(() -> engine.putOwned(ref, null, utf8, SubmitOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("doc/put");
+        assertThatThrownBy(() -> engine.putOwned(ref, (byte[]) null, SubmitOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("doc/put");
+    }
 }

@@ -147,11 +147,11 @@ public final class TierCache<K, V> implements Cache<K, V> {
                 // An immutable value is encoded only when a tier needs it: overwrites between two flushes encode
                 // nothing, and the entry serves the value itself to the near cache.
                 if (entries.defersEncoding(value)) {
-                    engine.submitOwned(ref, value, eternalEncoder, entries.eternalOptions()).join();
+                    engine.putOwned(ref, value, eternalEncoder, entries.eternalOptions());
                     return;
                 }
-                SyncItem item = engine.submitOwned(ref, entries.eternalPayload(null, entries.prepare(value)),
-                        entries.eternalOptions()).join();
+                SyncItem item = engine.putOwned(ref, entries.eternalPayload(null, entries.prepare(value)),
+                        entries.eternalOptions());
                 near.wrote(ref, item, value);
                 return;
             }
