@@ -587,8 +587,7 @@ public final class SyncEngine implements AutoCloseable {
             long expiresAt = options.ttl() == null ? SyncItem.NO_EXPIRY : now + options.ttl().toMillis();
             long version = clock.next(now);
             item = newItem(id, idChars, payload, encoder, version, state, expiresAt, now);
-            TierWrite.Upsert write = new TierWrite.Upsert(item);
-            delta = l1.carryLocked(ref, write, PendingWrite.bytesOf(write));
+            delta = l1.carryLocked(ref, item, item.estimatedMemoryBytes());
         } finally {
             l1.unlock(ref);
         }

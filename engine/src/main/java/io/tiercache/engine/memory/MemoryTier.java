@@ -115,6 +115,12 @@ public final class MemoryTier implements ItemTier {
          */
         private Object carrier;
         private TierWrite carried;
+        /**
+         * Instead of {@link #carried}: the newest carried write is the upsert of {@link #item}, made when asked for
+         * ({@link #carriedWrite}). An overwrite through the cell then stores one young object into this old one,
+         * not two: G1 makes each such store pay a memory fence, and they were a third of an overwrite's cost.
+         */
+        private boolean carriesItem;
         /** {@link #carried}'s version and kind, kept here so absorbing reads nothing but this cell. */
         private long carriedVersion;
         private boolean carriedUpsert;
@@ -145,6 +151,7 @@ public final class MemoryTier implements ItemTier {
         }
 
         private void hold(Placement placed, int newWeight, long newExpiresAt) {
+            carriedWrite(); // made of the item being replaced, if it is the one carried
             version = placed.version();
             floor = placed.floor();
             weight = newWeight;
@@ -156,10 +163,33 @@ public final class MemoryTier implements ItemTier {
         private int replaceCarried(TierWrite newer, int bytes) {
             int delta = bytes - carriedBytes;
             carried = newer;
+            carriesItem = false;
             carriedVersion = newer.version();
             carriedUpsert = newer instanceof TierWrite.Upsert;
             carriedBytes = bytes;
             return delta;
+        }
+
+        /** Holds {@code newest}, an upsert newer than the held item, and carries it instead. Under the lock. */
+        private int carryItem(SyncItem newest, int bytes) {
+            int delta = bytes - carriedBytes;
+            version = newest.version();
+            item = newest;
+            carried = null; // a null store costs G1 no fence
+            carriesItem = true;
+            carriedVersion = newest.version();
+            carriedUpsert = true;
+            carriedBytes = bytes;
+            return delta;
+        }
+
+        /** The newest carried write (null if none), made once from the item if the item is it. Under the lock. */
+        private TierWrite carriedWrite() {
+            if (carriesItem) {
+                carried = new TierWrite.Upsert(item);
+                carriesItem = false;
+            }
+            return carried;
         }
 
         /** Whether what the cell holds keeps {@code candidate} out. Under the lock. */
@@ -199,6 +229,7 @@ public final class MemoryTier implements ItemTier {
             acquire();
             try {
                 dead = true;
+                carriedWrite(); // a queued write may still take it back from a dead cell
                 item = null;
                 attachment = null;
             } finally {
@@ -423,6 +454,7 @@ public final class MemoryTier implements ItemTier {
         try {
             cell.carrier = queued;
             cell.carried = write;
+            cell.carriesItem = false;
             cell.carriedVersion = write.version();
             cell.carriedUpsert = write instanceof TierWrite.Upsert;
             cell.carriedBytes = bytes;
@@ -471,20 +503,18 @@ public final class MemoryTier implements ItemTier {
     }
 
     /**
-     * Under {@link #lockCarrying}: holds {@code write} and carries it ({@code bytes} pinned) instead of the carried
-     * write, if it is newer than both and weighs and expires as the held item does (a change Caffeine must see goes
-     * through the map instead). Returns the change of pinned bytes, or {@link Integer#MIN_VALUE} when it did not.
+     * Under {@link #lockCarrying}: holds {@code item} and carries its upsert ({@code bytes} pinned) instead of the
+     * carried write, if it is newer than both and weighs and expires as the held item does (a change Caffeine must
+     * see goes through the map instead). Returns the change of pinned bytes, or {@link Integer#MIN_VALUE} when it
+     * did not.
      */
-    public int carryLocked(L1Ref ref, TierWrite.Upsert write, int bytes) {
+    public int carryLocked(L1Ref ref, SyncItem item, int bytes) {
         Cell cell = (Cell) ref;
-        SyncItem item = write.item();
-        if (cell.version >= write.version() || cell.carriedVersion > write.version()
+        if (cell.version >= item.version() || cell.carriedVersion > item.version()
                 || item.estimatedMemoryBytes() != cell.weight || item.expiresAt() != cell.expiresAt) {
             return Integer.MIN_VALUE;
         }
-        cell.version = write.version();
-        cell.item = item;
-        return cell.replaceCarried(write, bytes);
+        return cell.carryItem(item, bytes);
     }
 
     /** Ends {@link #lockCarrying}. */
@@ -509,7 +539,7 @@ public final class MemoryTier implements ItemTier {
         Cell cell = (Cell) ref;
         cell.acquire();
         try {
-            return cell.carrier == queued ? cell.carried : null;
+            return cell.carrier == queued ? cell.carriedWrite() : null;
         } finally {
             cell.release();
         }
@@ -539,7 +569,7 @@ public final class MemoryTier implements ItemTier {
             if (cell.carrier != queued) {
                 return null;
             }
-            TierWrite newest = cell.carried;
+            TierWrite newest = cell.carriedWrite();
             Object next = receiver.apply(newest);
             if (next != null) {
                 cell.carrier = next;
