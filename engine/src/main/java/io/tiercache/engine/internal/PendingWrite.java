@@ -64,7 +64,7 @@ public final class PendingWrite {
         this.continuation = false;
     }
 
-    /** A continuation of {@code taken}, carried by {@code ref} from its predecessor's newest write, {@code stored}. */
+    /** A continuation of {@code taken}, carried by the same L1 entry, starting from {@code stored}, its newest write. */
     private PendingWrite(PendingWrite taken, TierWrite stored) {
         this.write = stored;
         this.version = stored.version();

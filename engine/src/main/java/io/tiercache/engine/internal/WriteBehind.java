@@ -49,6 +49,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * write waits at most {@code batchFlushMs} for its batch to start once a trigger fired, as unpaced; an L3 that
  * mostly waits on the network is barely paced at all. A DURABLE write, an explicit flush, shutdown and memory
  * pressure at {@code backpressureWarn} or above are never paced.
+ *
+ * <p>A batch the flusher starts by itself hands each id that was being overwritten through its L1 entry on to a
+ * continuation ({@link PendingWrite#takeCarryingOn}), queued for the next batch: the writes that follow keep being
+ * absorbed by the entry, where otherwise each hot id's next writer would queue it again after every batch (its lock
+ * stripe, the existence filter, the queue: as much CPU per batch as the batch's own SQL). A continuation that
+ * absorbed nothing is dropped by the next batch without a row. A batch asked for carries nothing on.
  */
 public final class WriteBehind {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
@@ -700,7 +706,6 @@ public final class WriteBehind {
         }
     }
 
-    /** A write left memory: acknowledge it, and stop pinning it unless a newer write for its id came since. */
     /**
      * Takes {@code write} for the batch. With {@code carryOn}, one its id's L1 entry carries, with writes absorbed
      * since, hands the entry on to a continuation ({@link PendingWrite#takeCarryingOn}) that becomes the id's
@@ -728,6 +733,7 @@ public final class WriteBehind {
         return true;
     }
 
+    /** A write left memory: acknowledge it, and stop pinning it unless a newer write for its id came since. */
     private void release(PendingWrite write) {
         pendingById.remove(write.id(), write);
         pinnedBytes.addAndGet(-write.bytes());

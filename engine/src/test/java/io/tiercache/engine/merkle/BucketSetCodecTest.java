@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A note's bucket set: the shorter of a sorted uint16 list and a 8 KiB bitmap, and nothing else decodes. */
-class BucketSetCodecTest {
+public class BucketSetCodecTest {
     private static final int BITMAP_LENGTH = 1 + MerklePath.LEAF_COUNT / 8;
 
     @Test
@@ -96,13 +96,14 @@ class BucketSetCodecTest {
                 .hasMessageContaining(why);
     }
 
-    private static byte[] withTag(int tag, int length) {
+    /** A blob of {@code length} zero bytes after the format tag {@code tag} (also for the L3 merkle contract). */
+    public static byte[] withTag(int tag, int length) {
         byte[] blob = new byte[1 + length];
         blob[0] = (byte) tag;
         return blob;
     }
 
-    private static BitSet bits(int... buckets) {
+    public static BitSet bits(int... buckets) {
         BitSet out = new BitSet();
         for (int b : buckets) {
             out.set(b);

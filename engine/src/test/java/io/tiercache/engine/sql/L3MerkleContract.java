@@ -31,6 +31,8 @@ import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import static io.tiercache.engine.merkle.BucketSetCodecTest.bits;
+import static io.tiercache.engine.merkle.BucketSetCodecTest.withTag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -157,8 +159,8 @@ public abstract class L3MerkleContract {
                 Arguments.of(Named.of("list of odd length", new byte[]{0, 0, 1, 2})),
                 Arguments.of(Named.of("list not sorted", new byte[]{0, 0, 5, 0, 3})),
                 Arguments.of(Named.of("list with a repeat", new byte[]{0, 0, 5, 0, 5})),
-                Arguments.of(Named.of("bitmap too short", tagged(1, 8_191))),
-                Arguments.of(Named.of("bitmap too long", tagged(1, 8_193))));
+                Arguments.of(Named.of("bitmap too short", withTag(1, 8_191))),
+                Arguments.of(Named.of("bitmap too long", withTag(1, 8_193))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -273,20 +275,6 @@ public abstract class L3MerkleContract {
     private static TierWrite upsert(String id, long version) {
         return new TierWrite.Upsert(SyncItem.create(id, id.getBytes(StandardCharsets.UTF_8), version, "default",
                 SyncItem.NO_EXPIRY, 0));
-    }
-
-    private static byte[] tagged(int tag, int length) {
-        byte[] blob = new byte[1 + length];
-        blob[0] = (byte) tag;
-        return blob;
-    }
-
-    private static BitSet bits(int... buckets) {
-        BitSet out = new BitSet();
-        for (int b : buckets) {
-            out.set(b);
-        }
-        return out;
     }
 
     private Digest256 root(String namespace) throws Exception {
