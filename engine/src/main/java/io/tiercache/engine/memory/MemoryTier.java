@@ -118,7 +118,8 @@ public final class MemoryTier implements ItemTier {
         /**
          * Instead of {@link #carried}: the newest carried write is the upsert of {@link #item}, made when asked for
          * ({@link #carriedWrite}). An overwrite through the cell then stores one young object into this old one,
-         * not two: G1 makes each such store pay a memory fence, and they were a third of an overwrite's cost.
+         * not two: G1 makes each such store pay a memory fence and, until its refinement has adapted, a card to
+         * refine.
          */
         private boolean carriesItem;
         /** {@link #carried}'s version and kind, kept here so absorbing reads nothing but this cell. */
