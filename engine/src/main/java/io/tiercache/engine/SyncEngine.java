@@ -428,11 +428,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void requireOwnedPayload(L1Ref ref, byte[] payload, SubmitOptions options) {
-        requireReady();
-        if (!l1.holds(ref)) {
-            throw new IllegalArgumentException("L1 entry " + ref + " is not an entry of this engine's L1");
-        }
-        requireNotAwaitingInvalidation(ref.id(), options);
+        requireOwnedValue(ref, options);
         requireValidPayload(ref.id(), payload);
     }
 

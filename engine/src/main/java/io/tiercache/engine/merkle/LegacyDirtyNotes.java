@@ -36,20 +36,7 @@ final class LegacyDirtyNotes {
             }
             throw e;
         }
-        c.setAutoCommit(false);
-        try {
-            store.markDirty(c, notes, SqlMerkleStore.newStamp());
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException rollbackFailure) {
-                e.addSuppressed(rollbackFailure);
-            }
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        SqlMerkleStore.transaction(c, tx -> store.markDirty(tx, notes, SqlMerkleStore.newStamp()));
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS merkle_dirty");
         }

@@ -247,16 +247,7 @@ public final class SqlMerkleStore implements MerkleStore {
             writeLock.lock();
         }
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                storeIn(c, namespace, nodes);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            transaction(c, tx -> storeIn(tx, namespace, nodes));
         } catch (SQLException e) {
             throw failure("writing " + nodes.size() + " merkle nodes of '" + namespace + "'", e);
         } finally {
@@ -406,10 +397,6 @@ public final class SqlMerkleStore implements MerkleStore {
      * decoded, and the stamps of those that did not (which may stand for any bucket, so every leaf is suspect).
      */
     public record Notes(BitSet buckets, List<Long> stamps, List<Long> unreadable) {
-        public boolean isEmpty() {
-            return stamps.isEmpty() && unreadable.isEmpty();
-        }
-
         /** Every note read, readable or not. */
         public List<Long> allStamps() {
             List<Long> all = new ArrayList<>(stamps);
@@ -513,6 +500,29 @@ public final class SqlMerkleStore implements MerkleStore {
             clearAllDirty(c, namespace);
         } catch (SQLException e) {
             throw failure("deleting the merkle tree of '" + namespace + "'", e);
+        }
+    }
+
+    /** Work on a connection that {@link #transaction} commits or rolls back. */
+    @FunctionalInterface
+    public interface TransactionWork {
+        void run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on {@code c}, which is in auto-commit mode, as one transaction: committed, or rolled back on
+     * any failure (a failing rollback is added to the failure), and auto-commit restored either way.
+     */
+    public static void transaction(Connection c, TransactionWork work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            work.run(c);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 

@@ -68,12 +68,22 @@ final class L3Merkle {
     /** One transaction's notes of the buckets it writes. */
     final class Batch {
         private final Map<String, BitSet> buckets = new TreeMap<>();
+        /** The leaf of each id, in the order they were given: the rows are written with it. */
+        private final int[] leaves;
 
-        private Batch(Collection<String> ids) {
-            for (String id : ids) {
+        private Batch(List<String> ids) {
+            leaves = new int[ids.size()];
+            for (int i = 0; i < leaves.length; i++) {
+                String id = ids.get(i);
+                leaves[i] = MerklePath.bucketOf(id).index();
                 buckets.computeIfAbsent(MerkleNamespaces.of(id), ns -> new BitSet(MerklePath.LEAF_COUNT))
-                        .set(MerklePath.bucketOf(id).index());
+                        .set(leaves[i]);
             }
+        }
+
+        /** The leaf bucket of the {@code index}th id this batch was prepared with. */
+        int leaf(int index) {
+            return leaves[index];
         }
 
         /** Last statement before the commit: notes the buckets, to be settled when the tree is next read. */
@@ -86,7 +96,7 @@ final class L3Merkle {
      * A batch over {@code ids}; registers their namespaces first, in auto-commit mode (see SqlMerkleStore), and
      * merges a namespace's notes every {@value #COMPACT_EVERY}th batch of it.
      */
-    Batch prepare(Connection c, Collection<String> ids) throws SQLException {
+    Batch prepare(Connection c, List<String> ids) throws SQLException {
         Batch batch = new Batch(ids);
         List<String> unknown = new ArrayList<>();
         for (String namespace : batch.buckets.keySet()) {
@@ -116,23 +126,16 @@ final class L3Merkle {
      */
     private void compact(Connection c, String namespace) {
         try {
-            c.setAutoCommit(false);
-            try {
-                if (store.tryLockNamespace(c, namespace)) {
-                    SqlMerkleStore.Notes notes = store.dirtyNotes(c, namespace);
+            SqlMerkleStore.transaction(c, tx -> {
+                if (store.tryLockNamespace(tx, namespace)) {
+                    SqlMerkleStore.Notes notes = store.dirtyNotes(tx, namespace);
                     if (notes.stamps().size() > 1) {
                         // Removed before the insert, so that a new stamp equal to one of theirs cannot collide.
-                        store.clearNotes(c, namespace, notes.stamps());
-                        store.markDirty(c, Map.of(namespace, notes.buckets()), SqlMerkleStore.newStamp());
+                        store.clearNotes(tx, namespace, notes.stamps());
+                        store.markDirty(tx, Map.of(namespace, notes.buckets()), SqlMerkleStore.newStamp());
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         } catch (SQLException e) {
             LOG.warn("could not merge the merkle notes of '{}' (they are merged later): {}", namespace,
                     e.getMessage());

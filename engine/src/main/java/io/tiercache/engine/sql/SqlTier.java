@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.IntStream;
 
 /**
  * L3: the SQL ground truth. One row per item in {@code sync_items}; JSON payloads in a text column (queryable with the
@@ -234,16 +235,19 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
             return;
         }
         inTransaction(writes.stream().map(TierWrite::id).toList(), "writing a batch of " + writes.size(),
-                (c, withTrees) -> {
-                    writeRowsOnly(c, writes, withTrees);
+                (c, tree) -> {
+                    writeRowsOnly(c, writes, tree);
                     return null;
                 });
     }
 
-    /** One transaction's work; {@code withTrees} says whether the rows carry their merkle bucket. */
+    /**
+     * One transaction's work; {@code tree} is the batch's merkle notes, whose leaves the rows carry (null while
+     * merkle trees are off).
+     */
     @FunctionalInterface
     private interface Work<T> {
-        T run(Connection c, boolean withTrees) throws SQLException, TierAccessException;
+        T run(Connection c, L3Merkle.Batch tree) throws SQLException, TierAccessException;
     }
 
     /** Thrown by a {@link Work} to roll its transaction back without an error: a compare-and-set that lost. */
@@ -260,12 +264,12 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
      * (prepared in auto-commit mode, begun first, finished last): under SQLite's single-writer lock, rolled back on
      * any failure, with auto-commit restored before the connection goes back to the pool.
      */
-    private <T> T inTransaction(Collection<String> ids, String what, Work<T> work) throws TierAccessException {
+    private <T> T inTransaction(List<String> ids, String what, Work<T> work) throws TierAccessException {
         L3Merkle trees = merkle;
         return write(what, c -> {
             L3Merkle.Batch tree = trees == null ? null : trees.prepare(c, ids);
             c.setAutoCommit(false);
-            T result = work.run(c, tree != null);
+            T result = work.run(c, tree);
             if (tree != null) {
                 tree.finish(c);
             }
@@ -274,32 +278,32 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
         });
     }
 
-    /** The rows of a batch, written on {@code c} inside its caller's transaction. */
-    private void writeRowsOnly(Connection c, List<? extends TierWrite> writes, boolean withBucket)
+    /**
+     * The rows of a batch, written on {@code c} inside its caller's transaction; {@code tree} (null while trees are
+     * off) was prepared with the writes' ids in this order and knows each one's leaf.
+     */
+    private void writeRowsOnly(Connection c, List<? extends TierWrite> writes, L3Merkle.Batch tree)
             throws SQLException {
         List<SyncItem> upserts = new ArrayList<>(writes.size());
+        int[] buckets = new int[writes.size()]; // of the upserts, by their index in upserts
         List<TierWrite> deletes = new ArrayList<>();
-        for (TierWrite write : writes) {
-            if (write instanceof TierWrite.Upsert u) {
+        for (int i = 0; i < writes.size(); i++) {
+            if (writes.get(i) instanceof TierWrite.Upsert u) {
+                buckets[upserts.size()] = tree == null ? NO_BUCKET : tree.leaf(i);
                 upserts.add(u.item());
             } else {
-                deletes.add(write);
+                deletes.add(writes.get(i));
             }
         }
         if (!upserts.isEmpty()) {
-            int[] buckets = new int[upserts.size()];
-            for (int i = 0; i < buckets.length; i++) {
-                buckets[i] = withBucket ? MerklePath.bucketOf(upserts.get(i).id()).index() : NO_BUCKET;
-            }
-            int[] rest = inPlaceUpdate == null ? null : updateInPlace(c, upserts, buckets);
-            try (PreparedStatement upsert = c.prepareStatement(dialect.upsertStatement())) {
-                int count = rest == null ? upserts.size() : rest.length;
-                for (int n = 0; n < count; n++) {
-                    int i = rest == null ? n : rest[n];
-                    bindRow(upsert, upserts.get(i), buckets[i]);
-                    upsert.addBatch();
-                }
-                if (count > 0) {
+            int[] rest = inPlaceUpdate == null ? IntStream.range(0, upserts.size()).toArray()
+                    : updateInPlace(c, upserts, buckets);
+            if (rest.length > 0) {
+                try (PreparedStatement upsert = c.prepareStatement(dialect.upsertStatement())) {
+                    for (int i : rest) {
+                        bindRow(upsert, upserts.get(i), buckets[i]);
+                        upsert.addBatch();
+                    }
                     upsert.executeBatch();
                 }
             }
@@ -335,17 +339,7 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
             }
             inPlaceFirst = hits * 2 >= tried;
         }
-        int missed = 0;
-        for (int count : counts) {
-            missed += count == 1 ? 0 : 1;
-        }
-        int[] rest = new int[missed];
-        for (int i = 0, n = 0; i < counts.length; i++) {
-            if (counts[i] != 1) {
-                rest[n++] = i;
-            }
-        }
-        return rest;
+        return IntStream.range(0, counts.length).filter(i -> counts[i] != 1).toArray();
     }
 
     /** Tries rows {@code from} until {@code to} in place, their outcomes into {@code counts}; returns the hits. */
@@ -400,11 +394,11 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
                     + description);
         }
         try {
-            return inTransaction(List.of(write.id()), "compare-and-set of '" + write.id() + "'", (c, withTrees) -> {
+            return inTransaction(List.of(write.id()), "compare-and-set of '" + write.id() + "'", (c, tree) -> {
                 if (!currentToken(c, write.id()).equals(expected)) {
                     throw new Abandon();
                 }
-                writeRowsOnly(c, List.of(write), withTrees);
+                writeRowsOnly(c, List.of(write), tree);
                 return true;
             });
         } catch (Abandon lost) {
@@ -514,7 +508,7 @@ public final class SqlTier implements ItemTier, CoordinatingTier {
 
     private int deleteExpired(List<String> ids, long nowMillis) throws TierAccessException {
         String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-        return inTransaction(ids, "purging expired items", (c, withTrees) -> {
+        return inTransaction(ids, "purging expired items", (c, tree) -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM sync_items WHERE expires_at <= ? AND id IN ("
                     + marks + ")")) {
                 ps.setLong(1, nowMillis);
